@@ -60,7 +60,7 @@ pub use construct::{
     ConditionHandle, Construct, ConstructRef, Dependable, MappingHandle, ParameterHandle, Scope,
 };
 pub use context::{Context, ContextQuery, MissingContext};
-pub use error::{ConstructError, Error, Result};
+pub use error::{ConstructError, CrossEnvironment, Error, Result};
 pub use exception::Exception;
 pub use resource::{Handle, Policy, RawAttributes, RawResource, Resource, ResourceRef, TagFormat};
 pub use runner::run;

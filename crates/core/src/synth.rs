@@ -575,18 +575,20 @@ impl RefChecker<'_, '_> {
             if differ(&producer.props.region, &self.stack.props.region)
                 || differ(&producer.props.account, &self.stack.props.account)
             {
-                return Err(Error::CrossEnvironmentReference {
-                    consumer: self.stack.id.to_string(),
-                    consumer_env: env(self.stack),
-                    producer: target_stack.to_string(),
-                    producer_env: env(producer),
-                    value: match attribute {
-                        Some(a) => format!("{}.{a}", r.logical_id),
-                        None => r.logical_id.clone(),
+                return Err(Error::CrossEnvironmentReference(Box::new(
+                    crate::error::CrossEnvironment {
+                        consumer: self.stack.id.to_string(),
+                        consumer_env: env(self.stack),
+                        producer: target_stack.to_string(),
+                        producer_env: env(producer),
+                        value: match attribute {
+                            Some(a) => format!("{}.{a}", r.logical_id),
+                            None => r.logical_id.clone(),
+                        },
+                        referrer: referrer.to_owned(),
+                        property: property.to_owned(),
                     },
-                    referrer: referrer.to_owned(),
-                    property: property.to_owned(),
-                });
+                )));
             }
             self.exports
                 .entry(target_stack.clone())

@@ -7,7 +7,7 @@
 //!   network crate's allocator);
 //! - `multi`: stack `CwNet` with a VPC, and stack `CwApp` with a subnet and a security group in
 //!   it (a cross-stack reference: an export in CwNet, an import in CwApp); with `version=2`
-//!   CwApp gets a second subnet;
+//!   CwApp gets a second subnet; with `version=3` CwApp has a VPC of its own (no import);
 //! - `single`: stack `CwSingle` with a parameter `Env` and a VPC (and a subnet with
 //!   `version=2`);
 //! - `pair`: two independent stacks, `CwLeft` and `CwRight`, each with a VPC;
@@ -33,9 +33,11 @@
 //!   holds the account) and outputs its id as `DefaultVpc`;
 //! - `pinned`: stack `CwPinned` pinned to account `account` (eu-west-1) with a VPC;
 //! - `weak`: stack `CwProducer` (region `producerRegion`, default eu-west-1) with a VPC whose
-//!   CIDR is `cidr` (default 10.80.0.0/16) and stack `CwConsumer` (us-east-1) with a security
-//!   group whose description is the producer's VPC CIDR block: a reference across regions,
-//!   plain (refused at synthesis) or, with `weak=1`, weak (a parameter filled at deploy);
+//!   CIDR is `cidr` (default 10.80.0.0/16) and an SSM parameter named `/cloudwright/<label>`
+//!   (default `blue`), and stack `CwConsumer` (us-east-1) with a security group whose
+//!   description is the producer's VPC CIDR block: a reference across regions, plain (refused
+//!   at synthesis) or, with `weak=1`, weak (a parameter filled at deploy), and then a second
+//!   security group described by the SSM parameter's name (weak);
 //! - `flask-api`: the flask-api app itself (run with its committed context file), for the
 //!   CLI's `synth --yaml` test.
 //!
@@ -123,11 +125,21 @@ fn multi(app: &mut App, version: u32) -> Result<(), Error> {
     )?;
     net.add_output("VpcId", Output::new(vpc.r#ref()))?;
     let mut svc = app.stack("CwApp")?;
+    // version 3: CwApp has a VPC of its own and no longer imports CwNet's
+    let vpc = if version >= 3 {
+        svc.add(
+            "OwnVpc",
+            RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.21.0.0/16"),
+        )?
+    } else {
+        vpc
+    };
+    let net = if version >= 3 { "10.21" } else { "10.20" };
     let subnet = svc.add(
         "Subnet",
         RawResource::new("AWS::EC2::Subnet")
             .property("VpcId", vpc.r#ref())
-            .property("CidrBlock", "10.20.1.0/24"),
+            .property("CidrBlock", format!("{net}.1.0/24")),
     )?;
     let sg = svc.add(
         "Sg",
@@ -142,7 +154,7 @@ fn multi(app: &mut App, version: u32) -> Result<(), Error> {
             "Subnet2",
             RawResource::new("AWS::EC2::Subnet")
                 .property("VpcId", vpc.r#ref())
-                .property("CidrBlock", "10.20.2.0/24"),
+                .property("CidrBlock", format!("{net}.2.0/24")),
         )?;
         svc.add_output("Subnet2Id", Output::new(second.r#ref()))?;
     }
@@ -390,11 +402,19 @@ fn pinned(app: &mut App) -> Result<(), Error> {
 fn weak(app: &mut App) -> Result<(), Error> {
     let region = text(app, "producerRegion").unwrap_or_else(|| "eu-west-1".into());
     let cidr = text(app, "cidr").unwrap_or_else(|| "10.80.0.0/16".into());
+    let label = text(app, "label").unwrap_or_else(|| "blue".into());
     let is_weak = text(app, "weak").as_deref() == Some("1");
     let mut producer = app.stack_with("CwProducer", StackProps::new().region(region))?;
     let vpc = producer.add(
         "Vpc",
         RawResource::new("AWS::EC2::VPC").property("CidrBlock", cidr),
+    )?;
+    let named = producer.add(
+        "Label",
+        RawResource::new("AWS::SSM::Parameter")
+            .property("Name", format!("/cloudwright/{label}"))
+            .property("Type", "String")
+            .property("Value", "fixture"),
     )?;
     let mut consumer = app.stack_with("CwConsumer", StackProps::new().region("us-east-1"))?;
     let block = vpc.attribute("CidrBlock");
@@ -407,6 +427,13 @@ fn weak(app: &mut App) -> Result<(), Error> {
         "Sg",
         RawResource::new("AWS::EC2::SecurityGroup").property("GroupDescription", description),
     )?;
+    if is_weak {
+        let name = consumer.weak_ref(named.r#ref())?;
+        consumer.add(
+            "LabelSg",
+            RawResource::new("AWS::EC2::SecurityGroup").property("GroupDescription", name),
+        )?;
+    }
     Ok(())
 }
 

@@ -81,13 +81,15 @@ impl Accounts {
             ),
         };
         if identity.account != account {
-            return Err(Error::AccountMismatch {
-                what: what.to_owned(),
-                expected: account.to_owned(),
-                actual: identity.account,
-                identity: identity.arn,
-                role,
-            });
+            return Err(Error::AccountMismatch(Box::new(
+                crate::error::AccountMismatch {
+                    what: what.to_owned(),
+                    expected: account.to_owned(),
+                    actual: identity.account,
+                    identity: identity.arn,
+                    role,
+                },
+            )));
         }
         self.resolved
             .lock()

@@ -349,6 +349,8 @@ fn change_set_name() -> String {
 struct Job {
     /// The access to the stack's account, verified ([`crate::accounts`]).
     aws: Aws,
+    /// Parameters filled from other stacks' outputs at deploy ([`crate::weak`]).
+    weak: Vec<crate::weak::WeakInput>,
     id: String,
     name: String,
     region: Option<String>,
@@ -397,9 +399,36 @@ pub async fn deploy(
     let mut access = crate::accounts::resolve(&accounts, &selected).await?;
     let mut jobs: HashMap<String, Job> = HashMap::new();
     for s in &selected {
+        let mut weak = Vec::new();
+        for w in &s.weak_references {
+            let Some(producer) = assembly.stack(&w.stack) else {
+                return Err(Error::Assembly {
+                    dir: assembly.dir.clone(),
+                    message: format!(
+                        "stack `{}` has a weak reference to stack `{}`, which is not in the assembly",
+                        s.id, w.stack
+                    ),
+                });
+            };
+            weak.push(crate::weak::WeakInput {
+                parameter: w.parameter.clone(),
+                producer_id: producer.id.clone(),
+                producer: producer.stack_name.clone(),
+                region: producer.region.clone(),
+                output: w.output.clone(),
+                aws: accounts
+                    .access(
+                        producer.account.as_deref(),
+                        producer.region.as_deref(),
+                        &format!("stack `{}`", producer.id),
+                    )
+                    .await?,
+            });
+        }
         jobs.insert(
             s.id.clone(),
             Job {
+                weak,
                 aws: access.remove(&s.id).unwrap_or_else(|| aws.clone()),
                 id: s.id.clone(),
                 name: s.stack_name.clone(),
@@ -410,6 +439,19 @@ pub async fn deploy(
             },
         );
     }
+    // exports other stacks import must survive the update: checked before anything changes
+    let planned: Vec<crate::export_lock::Planned<'_>> = selected
+        .iter()
+        .filter_map(|s| jobs.get(&s.id))
+        .map(|j| crate::export_lock::Planned {
+            id: &j.id,
+            name: &j.name,
+            region: j.region.as_deref(),
+            template: &j.template,
+            aws: &j.aws,
+        })
+        .collect();
+    crate::export_lock::check(&planned).await?;
     let concurrency = opts.concurrency.max(1);
     let shared = Arc::new(Shared {
         reporter: Reporter::new(opts.display),
@@ -673,10 +715,19 @@ async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
         .is_some_and(|i| i.status != "REVIEW_IN_PROGRESS");
     let template_url = upload_template(shared, &job, &cfn).await?;
     let stack_keys = [job.id.as_str(), job.name.as_str()];
+    // weak references: the producers' outputs as they are now, as this stack's parameters
+    let mut params = shared.params.clone();
+    for (k, v) in crate::weak::resolve(&job.name, &job.weak).await? {
+        params
+            .per_stack
+            .entry(job.id.clone())
+            .or_default()
+            .insert(k, v);
+    }
     let parameters = plan_parameters(
         &job.name,
         &template,
-        &shared.params,
+        &params,
         &stack_keys,
         existing
             .as_ref()

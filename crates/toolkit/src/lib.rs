@@ -55,6 +55,7 @@ pub mod ecr;
 pub mod ecs;
 pub mod error;
 pub mod events;
+pub mod export_lock;
 pub mod facts;
 pub mod hotswap;
 pub mod init;
@@ -69,5 +70,6 @@ pub mod sts;
 pub mod synth;
 pub mod ui;
 pub mod watch;
+pub mod weak;
 
 pub use error::{Error, Result};
