@@ -145,6 +145,24 @@ pub enum Error {
         /// Why it could not be verified.
         detail: String,
     },
+    /// The endpoint cannot run drift detection (it answered with a server error).
+    #[error(
+        "drift detection on stack `{stack}` is not available from this endpoint ({detail}). AWS CloudFormation runs it; some local endpoints (moto) do not implement it. Against AWS, run the command again later."
+    )]
+    DriftUnavailable {
+        /// The stack.
+        stack: String,
+        /// What the endpoint answered.
+        detail: String,
+    },
+    /// Drift detection failed without a result.
+    #[error("drift detection on stack `{stack}` failed: {reason}")]
+    DriftFailed {
+        /// The stack.
+        stack: String,
+        /// CloudFormation's reason.
+        reason: String,
+    },
     /// A stack named on the command line is not in the assembly.
     #[error(
         "there is no stack `{name}` in the app; its stacks are: {available}. Use `cloudwright list` to see them."

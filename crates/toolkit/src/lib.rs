@@ -50,6 +50,7 @@ pub mod context_file;
 pub mod deploy;
 pub mod destroy;
 pub mod diff;
+pub mod drift;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;

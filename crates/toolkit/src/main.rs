@@ -15,8 +15,8 @@ use cloudwright_cli::destroy::DestroyOptions;
 use cloudwright_cli::synth::{Stderr, Stdout};
 use cloudwright_cli::watch::WatchOptions;
 use cloudwright_cli::{
-    Error, assembly, audit, deploy, destroy, diff, events, hotswap, init, migrate, publish, synth,
-    watch,
+    Error, assembly, audit, deploy, destroy, diff, drift, events, hotswap, init, migrate, publish,
+    synth, watch,
 };
 
 /// Synthesize, look up, diff, deploy and destroy the CloudFormation stacks of a cloudwright app.
@@ -90,6 +90,16 @@ enum Command {
         /// Exit with status 1 when there are differences.
         #[arg(long)]
         fail: bool,
+    },
+    /// Run CloudFormation drift detection on deployed stacks and print, per resource modified
+    /// or deleted outside CloudFormation, each property that differs (path, expected, actual).
+    /// Exits 1 when a stack has drifted, 0 when every stack is in sync.
+    Drift {
+        /// Stacks to check (all when none are named).
+        stacks: Vec<String>,
+        /// Give up waiting for a stack's detection after this many seconds.
+        #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+        timeout: u64,
     },
     /// Audit the stacks' templates: public surface, difference from the declared surface
     /// ("surface" in cloudwright.json) and policy rules. Exits 1 when a surface differs from
@@ -403,6 +413,30 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             let a = synth::assembly(&aws, &settings, &Stderr).await?;
             let differs = diff::diff_stacks(&aws, &a, &stacks).await?;
             if fail && differs {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Drift { stacks, timeout } => {
+            let a = synth::assembly(&aws, &settings, &Stderr).await?;
+            let selected = a.select(&stacks, Extend::None)?;
+            let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
+            let mut drifted = false;
+            for s in selected {
+                let access = accounts
+                    .access(
+                        s.account.as_deref(),
+                        s.region.as_deref(),
+                        &format!("stack `{}`", s.id),
+                    )
+                    .await?;
+                let cfn = access
+                    .cloudformation(s.region.as_deref(), &format!("stack {}", s.stack_name))?;
+                let report =
+                    drift::detect(&cfn, &s.stack_name, Duration::from_secs(timeout)).await?;
+                drifted |= report.drifted();
+                print!("{}", drift::render(&[report]));
+            }
+            if drifted {
                 return Ok(ExitCode::from(1));
             }
         }
