@@ -33,6 +33,10 @@ pub struct DestroyOptions {
     pub timeout: Duration,
     /// How events are shown.
     pub display: events::Display,
+    /// The CloudFormation execution role for the deletions (`--role-arn`).
+    pub role_arn: Option<String>,
+    /// The role to assume per account (`"accounts"` in `cloudwright.json`, [`crate::accounts`]).
+    pub accounts: std::collections::BTreeMap<String, crate::config::AccountConfig>,
 }
 
 /// Whether `template` (JSON text, or any text as a fallback) imports `export`.
@@ -172,6 +176,9 @@ pub async fn destroy(
         },
     )?;
     let reporter = Reporter::new(opts.display);
+    // every stack's account, before anything is deleted
+    let accounts = crate::accounts::Accounts::new(aws, &opts.accounts);
+    let access = crate::accounts::resolve(&accounts, &selected).await?;
     let names: Vec<&str> = selected
         .iter()
         .rev()
@@ -194,7 +201,10 @@ pub async fn destroy(
     for s in selected.iter().rev() {
         let started = Instant::now();
         let deadline = started + opts.timeout;
-        let cfn = aws.cloudformation(s.region.as_deref(), &format!("stack {}", s.stack_name))?;
+        let cfn = access
+            .get(&s.id)
+            .unwrap_or(aws)
+            .cloudformation(s.region.as_deref(), &format!("stack {}", s.stack_name))?;
         let Some(mut info) = stacks::describe(&cfn, &s.stack_name).await? else {
             reporter.println(&format!("{}: already deleted", s.stack_name));
             continue;
@@ -256,6 +266,7 @@ pub async fn destroy(
         cfn.client
             .delete_stack()
             .stack_name(&info.id)
+            .set_role_arn(opts.role_arn.clone())
             .send()
             .await
             .map_err(|e| cfn.error("DeleteStack", e))?;

@@ -270,6 +270,9 @@ enum Command {
         /// How to show stack events.
         #[arg(long, value_enum, default_value_t = Progress::Bar)]
         progress: Progress,
+        /// The CloudFormation execution role CloudFormation assumes to delete the resources.
+        #[arg(long, value_name = "ARN")]
+        role_arn: Option<String>,
     },
 }
 
@@ -588,6 +591,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             yes,
             timeout,
             progress,
+            role_arn,
         } => {
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
             destroy::destroy(
@@ -599,6 +603,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     yes,
                     timeout: Duration::from_secs(timeout),
                     display: progress.into(),
+                    role_arn,
+                    accounts: settings.accounts.clone(),
                 },
             )
             .await?;

@@ -95,6 +95,19 @@ async fn a_stack_pinned_to_another_account_is_refused_before_any_change() {
         "only the identity may be asked before the refusal: {calls:?}"
     );
     assert_eq!(stack_status(&cfn, "CwPinned").await, None);
+    // destroy is refused the same way, before any call that changes anything
+    let o = run(dir.path(), &env, &["destroy", "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("pinned to account 999999999999"),
+        "{}",
+        stderr(&o)
+    );
+    let calls = recorder.take();
+    assert!(
+        calls.iter().all(|c| c == "sts:GetCallerIdentity"),
+        "{calls:?}"
+    );
 
     // a role that lands in another account than the one it is named for is refused too
     let dir = project(
@@ -185,6 +198,17 @@ async fn one_command_deploys_an_app_spanning_two_accounts() {
         .await
         .unwrap();
     assert_eq!(described.stacks()[0].role_arn(), Some(exec_role));
+
+    // destroy goes to each stack's account too
+    ok(&run(dir.path(), &env, &["destroy", "--yes"]));
+    assert!(matches!(
+        stack_status(&own, "CwAcctA").await.as_deref(),
+        None | Some("DELETE_COMPLETE")
+    ));
+    assert!(matches!(
+        stack_status(&b, "CwAcctB").await.as_deref(),
+        None | Some("DELETE_COMPLETE")
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread")]
