@@ -278,3 +278,49 @@ async fn a_deploy_that_would_remove_an_imported_export_is_refused_before_any_cha
     ));
     assert!(!template(&cfn, "CwNet").await.to_string().contains("Export"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_weak_reference_to_an_output_that_cannot_be_read_stops_before_the_consumer_changes() {
+    let moto = Moto::start();
+    let config = sdk(&moto).await;
+    let us = aws_sdk_cloudformation::Client::from_conf(
+        aws_sdk_cloudformation::config::Builder::from(&config)
+            .region(aws_config::Region::new("us-east-1"))
+            .build(),
+    );
+    let dir = project("weak", "-c weak=1");
+    // the producer is not deployed
+    let o = run(
+        dir.path(),
+        &moto.env(),
+        &["deploy", "CwConsumer", "--exclusively", "--yes"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("stack `CwConsumer` cannot be deployed: its parameter WeakRefCwProducerLabel is a weak reference to output WeakOutputRefLabel of stack CwProducer")
+            && e.contains("stack CwProducer is not deployed; deploy it first (`cloudwright deploy CwProducer`)"),
+        "{e}"
+    );
+    assert_eq!(stack_status(&us, "CwConsumer").await, None);
+
+    // moto gives a stack created through a change set no outputs: said so
+    ok(&run(
+        dir.path(),
+        &moto.env(),
+        &["deploy", "CwProducer", "--exclusively", "--yes"],
+    ));
+    let o = run(
+        dir.path(),
+        &moto.env(),
+        &["deploy", "CwConsumer", "--exclusively", "--yes"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("stack CwProducer (CREATE_COMPLETE) has no output WeakOutputRefLabel")
+            && e.contains("--method direct"),
+        "{e}"
+    );
+    assert_eq!(stack_status(&us, "CwConsumer").await, None);
+}
