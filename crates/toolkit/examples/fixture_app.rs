@@ -21,6 +21,7 @@
 //! - `asset`: stack `CwAsset` (eu-west-1) with a Fargate task definition whose container image
 //!   is built from the directory given as context `assetDir` (`ContainerImage::from_asset`),
 //!   published to the repository given as context `repository` (default: cloudwright's own);
+//!   pinned to the account given as context `account`, if any;
 //!   output `Image` is the image it runs;
 //! - `service`: stack `CwHot` (eu-west-1), an ECS cluster running a Fargate service whose task
 //!   definition's container image is built from `assetDir` (the hotswap and watch tests);
@@ -294,7 +295,11 @@ fn asset(app: &mut App) -> Result<(), Error> {
     let dir = text(app, "assetDir")
         .ok_or_else(|| Error::Usage("set -c assetDir=DIR for -c fixture=asset".into()))?;
     let repository = text(app, "repository");
-    let mut stack = app.stack_with("CwAsset", StackProps::new().region("eu-west-1"))?;
+    let mut props = StackProps::new().region("eu-west-1");
+    if let Some(account) = text(app, "account") {
+        props = props.account(account);
+    }
+    let mut stack = app.stack_with("CwAsset", props)?;
     let mut image = ContainerImage::from_asset(dir);
     if let Some(r) = repository {
         image = image.repository(r);

@@ -474,7 +474,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Assets => {
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
             let stacks: Vec<_> = a.stacks().iter().collect();
-            let done = publish::publish(&aws, &a, &stacks, &Stdout).await?;
+            let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
+            let done = publish::publish_in(&accounts, &aws, &a, &stacks, &Stdout).await?;
             if done.is_empty() {
                 println!("the app has no image assets");
             }
@@ -516,12 +517,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             // every stack's account, before anything is published or deployed
             let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
             cloudwright_cli::accounts::resolve(&accounts, &selected).await?;
+            let accounts = &accounts;
             for line in
                 audit::check_exposure(&a, &selected, settings.surface.as_ref(), allow_exposure)?
             {
                 println!("{line}");
             }
-            publish::publish(&aws, &a, &selected, &Stdout).await?;
+            publish::publish_in(accounts, &aws, &a, &selected, &Stdout).await?;
             let opts = DeployOptions {
                 stacks,
                 exclusively,

@@ -391,7 +391,8 @@ async fn cycle(
     {
         out.say(&line);
     }
-    crate::publish::publish(aws, &assembly, &selected, out).await?;
+    let accounts = crate::accounts::Accounts::new(aws, &settings.accounts);
+    crate::publish::publish_in(&accounts, aws, &assembly, &selected, out).await?;
     if opts.hotswap {
         crate::hotswap::deploy(aws, &assembly, opts.deploy.clone(), out).await?;
     } else {

@@ -271,3 +271,65 @@ async fn context_looked_up_in_one_account_is_looked_up_again_in_another() {
     .unwrap();
     assert_eq!(template["Outputs"]["DefaultVpc"]["Value"], json!(vpc_b));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn image_assets_are_published_in_the_stacks_account() {
+    let moto = Moto::start();
+    let work = TempDir::new("accounts-asset");
+    let ctx = work.path().join("image");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(ctx.join("Dockerfile"), "FROM scratch\nCOPY hello.txt /\n").unwrap();
+    std::fs::write(ctx.join("hello.txt"), "hello\n").unwrap();
+    let dir = project(
+        "asset",
+        &format!("-c account=222222222222 -c assetDir={}", ctx.display()),
+        json!({"222222222222": {"role": ROLE_B}}),
+    );
+    ok(&run(dir.path(), &[], &["synth"]));
+    let assets =
+        cloudwright_core::Assembly::read_assets(&dir.path().join("cloudwright.out")).unwrap();
+    let asset = assets.docker_images.values().next().unwrap().clone();
+
+    // the image is already in account 222222222222's repository (and only there)
+    let ecr = Aws::from_config(as_role(&moto, ROLE_B).await)
+        .ecr(Some("eu-west-1"), "the test")
+        .unwrap();
+    ecr.call(
+        "CreateRepository",
+        &json!({"repositoryName": asset.repository_name}),
+    )
+    .await
+    .unwrap();
+    let manifest = json!({"schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 1,
+                   "digest": format!("sha256:{}", "2".repeat(64))},
+        "layers": []});
+    ecr.call(
+        "PutImage",
+        &json!({"repositoryName": asset.repository_name, "imageManifest": manifest.to_string(),
+                "imageTag": asset.image_tag}),
+    )
+    .await
+    .unwrap();
+
+    // no container tool on PATH: found in the stack's account, nothing is built
+    let mut env = moto.env();
+    env.push(("PATH", String::new()));
+    let o = run(dir.path(), &env, &["assets"]);
+    ok(&o);
+    assert!(
+        stdout(&o).contains(&format!(
+            "222222222222.dkr.ecr.eu-west-1.amazonaws.com/{}:{} is already in the registry",
+            asset.repository_name, asset.image_tag
+        )),
+        "{}",
+        stdout(&o)
+    );
+    // and the credentials' own account got no repository
+    let own = Aws::from_config(sdk(&moto).await)
+        .ecr(Some("eu-west-1"), "the test")
+        .unwrap();
+    let repos = own.call("DescribeRepositories", &json!({})).await.unwrap();
+    assert_eq!(repos["repositories"], json!([]), "{repos}");
+}
