@@ -414,7 +414,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Diff { stacks, fail } => {
             let a = synth::assembly(&aws, &settings, &Stderr).await?;
-            let differs = diff::diff_stacks(&aws, &a, &stacks).await?;
+            let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
+            let differs = diff::diff_stacks_in(&accounts, &a, &stacks).await?;
             if fail && differs {
                 return Ok(ExitCode::from(1));
             }

@@ -199,6 +199,9 @@ async fn one_command_deploys_an_app_spanning_two_accounts() {
         .unwrap();
     assert_eq!(described.stacks()[0].role_arn(), Some(exec_role));
 
+    // diff reads each deployed template in its account: nothing differs
+    ok(&run(dir.path(), &env, &["diff", "--fail"]));
+
     // destroy goes to each stack's account too
     ok(&run(dir.path(), &env, &["destroy", "--yes"]));
     assert!(matches!(
