@@ -388,6 +388,29 @@ mod tests {
         assert_eq!(surface.for_stack("Db"), Some(Path::new("/abs/db.json")));
         assert_eq!(surface.for_stack("Other"), None);
 
+        std::fs::write(
+            dir.join(CONFIG_FILE),
+            r#"{"accounts": {"222222222222": {"role": "arn:aws:iam::222222222222:role/deploy"}}}"#,
+        )
+        .unwrap();
+        let s = Settings::resolve(&dir, Overrides::default()).unwrap();
+        assert_eq!(
+            s.accounts["222222222222"].role,
+            "arn:aws:iam::222222222222:role/deploy"
+        );
+        std::fs::write(
+            dir.join(CONFIG_FILE),
+            r#"{"accounts": {"222222222222": {"rol": "x"}}}"#,
+        )
+        .unwrap();
+        let e = Settings::resolve(&dir, Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown field `rol`") && e.contains("\"accounts\""),
+            "{e}"
+        );
+
         std::fs::write(dir.join(CONFIG_FILE), r#"{"ap": "x"}"#).unwrap();
         let e = Settings::resolve(&dir, Overrides::default())
             .unwrap_err()
