@@ -9,7 +9,14 @@
 //! - [`app_runner`] and [`synth`]: running the app, performing the context lookups it reports
 //!   missing ([`lookup`]: `vpc-provider`, `ecr-image-provider`), writing them to the context
 //!   file ([`context_file`]) and running it again;
-//! - [`assembly`]: reading the assembly, selecting and ordering stacks;
+//! - [`assembly`]: reading the assembly (every template checked against the manifest's
+//!   SHA-256), selecting and ordering stacks; [`run_dir`]: each synthesis run's own assembly
+//!   directory, so a deploy ships what its own run synthesized;
+//! - [`accounts`] (over [`sts`]): each stack's account checked against the caller identity,
+//!   the role to assume per account;
+//! - [`weak`]: weak references filled from the producers' outputs at deploy;
+//!   [`export_lock`]: an update removing or changing an export still imported, refused before
+//!   any change; [`drift`]: `cloudwright drift`;
 //! - [`diff`]: synthesized against deployed templates, with replacements ([`facts`]) and
 //!   security-relevant changes called out;
 //! - [`deploy`] and [`destroy`]: change sets (or direct updates), confirmation, events and
