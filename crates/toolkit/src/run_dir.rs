@@ -4,7 +4,7 @@
 //! while another synthesis rewrites the project's `cloudwright.out`. The assembly is then
 //! copied into the project's out directory (atomically: a sibling temporary directory renamed
 //! into place) for people and tools to look at; the run directory is removed when the command
-//! is done with it.
+//! is done with it, and the next run removes those of runs that were killed.
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +27,7 @@ impl RunDir {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
+        remove_abandoned(&std::env::temp_dir());
         let root = std::env::temp_dir().join(format!(
             "cloudwright-run-{}-{}-{nanos}",
             std::process::id(),
@@ -84,6 +85,31 @@ impl Drop for RunDir {
     }
 }
 
+/// Removes the run directories in `temp` left by runs that were killed (SIGKILL skips the
+/// removal on drop): those whose process no longer exists. Only where that can be known
+/// (Linux's `/proc`); elsewhere they stay for the system to clean.
+fn remove_abandoned(temp: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("cloudwright-run-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Copies the directory `from` to `to` (which must not exist), recursively.
 fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir(to).map_err(Error::write(to))?;
@@ -104,6 +130,24 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn directories_of_killed_runs_are_removed() {
+        let temp = std::env::temp_dir().join(format!("cw-rundir-gc-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&temp);
+        std::fs::create_dir_all(&temp).unwrap();
+        // a pid no process has (above Linux's pid_max), ours, and something else
+        let dead = temp.join("cloudwright-run-4294967294-0-1");
+        let live = temp.join(format!("cloudwright-run-{}-0-1", std::process::id()));
+        let other = temp.join("cloudwright-runner");
+        for d in [&dead, &live, &other] {
+            std::fs::create_dir_all(d.join("cloudwright.out")).unwrap();
+        }
+        remove_abandoned(&temp);
+        assert_eq!(dead.exists(), !Path::new("/proc/self").exists());
+        assert!(live.exists() && other.exists());
+        std::fs::remove_dir_all(&temp).unwrap();
+    }
 
     #[test]
     fn publishes_a_copy_and_cleans_up() {
