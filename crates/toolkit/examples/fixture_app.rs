@@ -8,6 +8,7 @@
 //! - `multi`: stack `CwNet` with a VPC, and stack `CwApp` with a subnet and a security group in
 //!   it (a cross-stack reference: an export in CwNet, an import in CwApp); with `version=2`
 //!   CwApp gets a second subnet; with `version=3` CwApp has a VPC of its own (no import);
+//!   `netCidr` sets CwNet's VPC block (default 10.20.0.0/16; another one replaces the VPC);
 //! - `single`: stack `CwSingle` with a parameter `Env` and a VPC (and a subnet with
 //!   `version=2`);
 //! - `pair`: two independent stacks, `CwLeft` and `CwRight`, each with a VPC;
@@ -119,10 +120,11 @@ fn lookup(app: &mut App) -> Result<(), Error> {
 }
 
 fn multi(app: &mut App, version: u32) -> Result<(), Error> {
+    let net_cidr = text(app, "netCidr").unwrap_or_else(|| "10.20.0.0/16".into());
     let mut net = app.stack("CwNet")?;
     let vpc = net.add(
         "Vpc",
-        RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.20.0.0/16"),
+        RawResource::new("AWS::EC2::VPC").property("CidrBlock", net_cidr),
     )?;
     net.add_output("VpcId", Output::new(vpc.r#ref()))?;
     let mut svc = app.stack("CwApp")?;

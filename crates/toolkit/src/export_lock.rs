@@ -2,10 +2,13 @@
 //! middle of an update, to remove or change an export that another stack imports ("Export ...
 //! cannot be updated as it is in use by ..."). Before any stack is touched, each deployed
 //! stack's exports are compared with its new template: an export the new template no longer
-//! declares, or whose output value is written differently, is looked up with `ListImports`
+//! declares, whose output value is written differently, or whose value refers to a resource
+//! the update replaces (create-only properties changed, per the diff), is looked up with `ListImports`
 //! (or, where that call fails as on moto, a scan of the region's stack templates, as destroy
 //! does); if another stack imports it, the deploy is refused naming the importers and the
 //! ways out (a weak reference, or a two-step deploy).
+
+use std::collections::BTreeSet;
 
 use serde_json::Value;
 
@@ -38,15 +41,48 @@ pub enum ExportChange {
     Changed,
 }
 
+/// Whether `value` refers (`Ref`, `Fn::GetAtt`, `${X}` in `Fn::Sub`) to one of `ids`.
+fn refers_to(value: &Value, ids: &BTreeSet<String>) -> bool {
+    match value {
+        Value::Object(m) => {
+            if let Some(Value::String(target)) = m.get("Ref")
+                && ids.contains(target)
+            {
+                return true;
+            }
+            let att = match m.get("Fn::GetAtt") {
+                Some(Value::Array(a)) => a.first().and_then(Value::as_str),
+                Some(Value::String(s)) => s.split('.').next(),
+                _ => None,
+            };
+            if att.is_some_and(|t| ids.contains(t)) {
+                return true;
+            }
+            if let Some(Value::String(t)) = m.get("Fn::Sub")
+                && ids
+                    .iter()
+                    .any(|id| t.contains(&format!("${{{id}}}")) || t.contains(&format!("${{{id}.")))
+            {
+                return true;
+            }
+            m.values().any(|v| refers_to(v, ids))
+        }
+        Value::Array(a) => a.iter().any(|v| refers_to(v, ids)),
+        _ => false,
+    }
+}
+
 /// The exports of `deployed` (output key and export name, from DescribeStacks) that the new
-/// template removes or changes, comparing output values as written in the deployed template
-/// (`None`: unreadable, and then any export still declared counts as unchanged only when
-/// its output key and name are the same).
+/// template removes or changes: an output value written differently from the deployed
+/// template's (`None`: unreadable, and then an export still declared counts as unchanged only
+/// when its output key is the same), or one that refers to a resource the update replaces
+/// (`replaced`: its physical id, and so the value, changes).
 pub fn changed_exports(
     stack_name: &str,
     deployed_exports: &[(String, String)],
     deployed_template: Option<&Value>,
     new_template: &Value,
+    replaced: &BTreeSet<String>,
 ) -> Vec<(String, ExportChange)> {
     let new_outputs = new_template.get("Outputs").and_then(Value::as_object);
     let export_name = |o: &Value| -> Option<String> {
@@ -78,7 +114,7 @@ pub fn changed_exports(
                 let same = match old_value {
                     Some(v) => o.get("Value") == Some(v),
                     None => new_key == key,
-                };
+                } && !o.get("Value").is_some_and(|v| refers_to(v, replaced));
                 if !same {
                     out.push((name.clone(), ExportChange::Changed));
                 }
@@ -112,8 +148,18 @@ pub async fn check(planned: &[Planned<'_>]) -> Result<()> {
         let deployed: Option<Value> = stacks::deployed_template(&cfn, &info.id)
             .await?
             .and_then(|t| crate::diff::deployed_json(&t).ok());
+        // resources the update replaces: their physical ids, and any export of them, change
+        let replaced: BTreeSet<String> = match &deployed {
+            Some(old) => crate::diff::diff_templates(Some(old), &new, &crate::facts::SchemaRules)
+                .replacements()
+                .map(|r| r.logical_id.clone())
+                .collect(),
+            None => BTreeSet::new(),
+        };
         let mut locked = Vec::new();
-        for (export, change) in changed_exports(p.name, &exports, deployed.as_ref(), &new) {
+        for (export, change) in
+            changed_exports(p.name, &exports, deployed.as_ref(), &new, &replaced)
+        {
             let what = match change {
                 ExportChange::Removed => "removes",
                 ExportChange::Changed => "changes the value of",
@@ -166,13 +212,23 @@ mod tests {
         let new = json!({"Outputs": {
             "Cidr": {"Value": {"Fn::GetAtt": ["Vpc2", "CidrBlock"]}, "Export": {"Name": "Net-cidr"}},
             "Same": {"Value": "x", "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-same"}}}}});
+        let none = BTreeSet::new();
         assert_eq!(
-            changed_exports("Net", &exports, Some(&deployed), &new),
+            changed_exports("Net", &exports, Some(&deployed), &new, &none),
             [
                 ("Net:ExportsOutputRefVpc".to_owned(), ExportChange::Removed),
                 ("Net-cidr".to_owned(), ExportChange::Changed)
             ]
         );
-        assert!(changed_exports("Net", &exports, Some(&deployed), &deployed).is_empty());
+        assert!(changed_exports("Net", &exports, Some(&deployed), &deployed, &none).is_empty());
+        // the same output over a replaced resource: its value changes
+        let replaced: BTreeSet<String> = ["Vpc".to_owned()].into();
+        assert_eq!(
+            changed_exports("Net", &exports, Some(&deployed), &deployed, &replaced),
+            [
+                ("Net:ExportsOutputRefVpc".to_owned(), ExportChange::Changed),
+                ("Net-cidr".to_owned(), ExportChange::Changed)
+            ]
+        );
     }
 }

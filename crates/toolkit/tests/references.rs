@@ -209,6 +209,29 @@ async fn a_deploy_that_would_remove_an_imported_export_is_refused_before_any_cha
     assert!(changes(&calls).is_empty(), "{calls:?}");
     assert_eq!(template(&cfn, "CwNet").await, before);
 
+    // replacing the exported VPC changes the export's value: refused the same way
+    let o = run(
+        dir.path(),
+        &env,
+        &[
+            "-c",
+            "netCidr=10.22.0.0/16",
+            "deploy",
+            "--yes",
+            "--method",
+            "direct",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("changes the value of export `CwNet:ExportsOutputRefVpc")
+            && e.contains("imported by CwApp"),
+        "{e}"
+    );
+    assert!(changes(&recorder.take()).is_empty());
+    assert_eq!(template(&cfn, "CwNet").await, before);
+
     // a recorded ListImports response in CloudFormation's shape names the importers
     recorder.answer(
         "cloudformation:ListImports",
