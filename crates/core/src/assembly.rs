@@ -34,6 +34,8 @@ pub struct StackArtifact {
     pub exports: Vec<String>,
     /// The ids of the stacks it depends on.
     pub dependencies: Vec<String>,
+    /// Its parameters the toolkit fills at deploy from other stacks' outputs.
+    pub weak_references: Vec<WeakReference>,
     /// `sha256:<hex>` of the template text.
     pub hash: String,
     /// The template, as JSON text.
@@ -88,6 +90,19 @@ pub struct Assembly {
     pub assets: Vec<DockerImageAsset>,
 }
 
+/// A parameter of a stack that the toolkit fills at deploy with another stack's output (a
+/// weak reference, [`Scope::weak_ref`](crate::Scope::weak_ref)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WeakReference {
+    /// The parameter of this stack.
+    pub parameter: String,
+    /// The id of the stack whose output fills it.
+    pub stack: String,
+    /// That stack's output.
+    pub output: String,
+}
+
 /// `manifest.json`: what the toolkit reads.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -118,6 +133,9 @@ pub struct ManifestStack {
     pub account: Option<String>,
     /// Ids of the stacks this one depends on.
     pub dependencies: Vec<String>,
+    /// Parameters filled at deploy from other stacks' outputs (weak references).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weak_references: Vec<WeakReference>,
     /// Output logical ids.
     pub outputs: Vec<String>,
     /// Export names.
@@ -155,6 +173,7 @@ impl Assembly {
                     region: s.region.clone(),
                     account: s.account.clone(),
                     dependencies: s.dependencies.clone(),
+                    weak_references: s.weak_references.clone(),
                     outputs: s.outputs.clone(),
                     exports: s.exports.clone(),
                     resource_count: s.resource_count,

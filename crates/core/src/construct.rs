@@ -233,6 +233,28 @@ impl<'a> Scope<'a> {
         self.region.as_deref()
     }
 
+    /// The account the stack is meant for ([`StackProps::account`](crate::StackProps::account)),
+    /// if it names one.
+    pub fn account(&self) -> Option<String> {
+        self.app
+            .stacks
+            .borrow()
+            .get(self.index)
+            .and_then(|s| s.props.account.clone())
+    }
+
+    /// The query as this stack asks it: with `account=<account>` added when the stack names
+    /// an account and the query does not, so a value looked up in one account is never used
+    /// for a stack of another (the key differs, and the toolkit looks it up in that account).
+    fn in_account(&self, query: &ContextQuery) -> ContextQuery {
+        match self.account() {
+            Some(account) if !query.props.contains_key("account") => {
+                query.clone().prop("account", account)
+            }
+            _ => query.clone(),
+        }
+    }
+
     /// The logical id a child with this id would get: the path in PascalCase.
     pub fn logical_id_for(&self, id: &str) -> String {
         let mut segments: Vec<&str> = self.path.iter().map(String::as_str).collect();
@@ -548,6 +570,94 @@ impl<'a> Scope<'a> {
         )))
     }
 
+    /// A weak reference to a value of another stack: instead of an export there and
+    /// `Fn::ImportValue` here, the producer gets a plain output, this stack a `String`
+    /// parameter, and the manifest records which parameter comes from which stack's output
+    /// (`weakReferences`). The toolkit reads the producer's output (DescribeStacks) when it
+    /// deploys this stack and passes it as the parameter. So the reference works across
+    /// regions and accounts (where imports cannot), and the producer stays free to change or
+    /// remove the value (no export lock); the price is that nothing stops the producer from
+    /// changing it under a deployed consumer until the consumer is deployed again.
+    ///
+    /// `value` is a `Ref` or `Fn::GetAtt` of a resource (or a `Ref` of a parameter) of
+    /// another stack; the result is a `Ref` of the parameter, to use where `value` would be.
+    ///
+    /// ```
+    /// use cloudwright_core::{App, RawResource, StackProps};
+    ///
+    /// let app = App::new();
+    /// let mut edge = app.stack_with("Edge", StackProps::new().region("us-east-1"))?;
+    /// let cert = edge.add("Cert", RawResource::new("AWS::CertificateManager::Certificate")
+    ///     .property("DomainName", "example.com"))?;
+    /// let mut api = app.stack_with("Api", StackProps::new().region("eu-west-1"))?;
+    /// let arn = api.weak_ref(cert.r#ref())?;
+    /// api.add("Topic", RawResource::new("AWS::SNS::Topic").property("DisplayName", arn))?;
+    /// let assembly = app.synth()?;
+    /// let consumer = assembly.stack("Api").unwrap();
+    /// assert_eq!(consumer.weak_references[0].stack, "Edge");
+    /// assert!(consumer.template.contains("\"WeakRefEdgeCert\""));
+    /// # Ok::<(), cloudwright_core::Error>(())
+    /// ```
+    pub fn weak_ref(&mut self, value: Value) -> Result<Value, Error> {
+        let invalid = |message: String| Error::InvalidWeakRef {
+            stack: self.stack_id.to_string(),
+            message,
+        };
+        let (r, attribute) = match &value {
+            Value::Ref(r) => (r, None),
+            Value::GetAtt(r, a) => (r, Some(a.clone())),
+            other => {
+                let shown = serde_json::to_string(other).unwrap_or_default();
+                return Err(invalid(format!("got {shown}")));
+            }
+        };
+        let Some(producer) = r.stack.clone().filter(|p| *p != self.stack_id) else {
+            return Err(invalid(format!(
+                "`{}` is in this stack: refer to it directly",
+                r.logical_id
+            )));
+        };
+        let alnum = |s: &str| {
+            s.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        };
+        let parameter = format!(
+            "WeakRef{}{}{}",
+            alnum(&producer),
+            alnum(&r.logical_id),
+            attribute.as_deref().map(alnum).unwrap_or_default()
+        );
+        if self.data().weak_refs.contains_key(&parameter) {
+            return Ok(Value::r#ref(parameter));
+        }
+        let target = match &attribute {
+            Some(a) => format!("{producer}/{}.{a}", r.logical_id),
+            None => format!("{producer}/{}", r.logical_id),
+        };
+        self.claim_logical_id(
+            &parameter,
+            &format!("weak reference to {target}"),
+            Namespace::Resource,
+        )?;
+        let mut data = self.data();
+        data.parameters.insert(
+            parameter.clone(),
+            Parameter::new("String").description(format!(
+                "{target}, passed by cloudwright at deploy (a weak reference)"
+            )),
+        );
+        data.weak_refs.insert(
+            parameter.clone(),
+            crate::stack::WeakTarget {
+                producer,
+                logical_id: r.logical_id.clone(),
+                attribute,
+            },
+        );
+        Ok(Value::r#ref(parameter))
+    }
+
     /// Adds a template output under `id` (its logical id is the path in PascalCase).
     pub fn add_output(&mut self, id: &str, output: Output) -> Result<(), Error> {
         let logical_id = self.logical_id_for(id);
@@ -665,8 +775,23 @@ impl<'a> Scope<'a> {
     }
 
     /// The value of a context lookup. When it is missing, the lookup is recorded (the toolkit
-    /// can perform it) and an [`Error::MissingContext`] names the key.
+    /// can perform it) and an [`Error::MissingContext`] names the key. In a stack that names
+    /// its account, the query gets an `account` property (unless it has one), so its key says
+    /// which account the value belongs to:
+    ///
+    /// ```
+    /// use cloudwright_core::{App, ContextQuery, StackProps};
+    ///
+    /// let app = App::new();
+    /// let mut stack = app.stack_with("Net", StackProps::new().account("111111111111"))?;
+    /// let q = ContextQuery::new("vpc-provider").prop("region", "eu-west-1").prop("vpcId", "vpc-1");
+    /// assert!(stack.lookup(&q).is_err());
+    /// let missing = app.missing_context();
+    /// assert_eq!(missing[0].key, "vpc-provider:account=111111111111:region=eu-west-1:vpcId=vpc-1");
+    /// # Ok::<(), cloudwright_core::Error>(())
+    /// ```
     pub fn lookup(&mut self, query: &ContextQuery) -> Result<serde_json::Value, Error> {
+        let query = &self.in_account(query);
         let key = query.key();
         if let Some(v) = self.app.context.get(&key) {
             return Ok(v.clone());
@@ -689,7 +814,7 @@ impl<'a> Scope<'a> {
     /// [`Error::InvalidContext`] naming the key, its file, and what serde found wrong.
     pub fn lookup_as<T: DeserializeOwned>(&mut self, query: &ContextQuery) -> Result<T, Error> {
         let v = self.lookup(query)?;
-        let key = query.key();
+        let key = self.in_account(query).key();
         serde_json::from_value(v).map_err(|e| Error::InvalidContext {
             file: self.app.context.origin(&key),
             key,

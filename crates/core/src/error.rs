@@ -60,6 +60,21 @@ pub enum Error {
         /// The missing target.
         target: String,
     },
+    /// A reference from one stack into another stack of another region or account: an export
+    /// can only be imported in its own account and region, so it would fail at deploy.
+    #[error("{0}")]
+    CrossEnvironmentReference(Box<CrossEnvironment>),
+    /// [`Scope::weak_ref`](crate::Scope::weak_ref) was given something other than a reference
+    /// to a resource of another stack.
+    #[error(
+        "weak_ref in stack `{stack}`: {message}; it takes a `Ref` or `Fn::GetAtt` of a resource in another stack (`handle.r#ref()`, `handle.get_att(..)`)"
+    )]
+    InvalidWeakRef {
+        /// The stack.
+        stack: String,
+        /// What was given.
+        message: String,
+    },
     /// A reference to a condition or mapping that is not declared.
     #[error("`{referrer}` in stack `{stack}` uses {kind} `{name}`, which is not declared")]
     UnknownName {
@@ -312,3 +327,26 @@ impl Error {
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What [`Error::CrossEnvironmentReference`] reports: both stacks, where each is meant to be,
+/// and the value referred to.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "stack `{consumer}` ({consumer_env}) refers to `{value}` of stack `{producer}` ({producer_env}) at `{referrer}` `{property}`: CloudFormation imports an export only in its own account and region. Make the reference weak (`scope.weak_ref(value)`: the toolkit reads the producer's output at deploy and passes it as a parameter), or put both stacks in one account and region"
+)]
+pub struct CrossEnvironment {
+    /// The stack holding the reference.
+    pub consumer: String,
+    /// Its account and region.
+    pub consumer_env: String,
+    /// The stack referred to.
+    pub producer: String,
+    /// Its account and region.
+    pub producer_env: String,
+    /// The value: `LogicalId` or `LogicalId.Attribute`.
+    pub value: String,
+    /// The logical id (or `Outputs.X`) holding the reference.
+    pub referrer: String,
+    /// The property path of the reference.
+    pub property: String,
+}

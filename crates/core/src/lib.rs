@@ -54,13 +54,13 @@ pub mod violation;
 pub mod yaml;
 
 pub use app::App;
-pub use assembly::{Assembly, Formats, Manifest, ManifestStack, StackArtifact};
+pub use assembly::{Assembly, Formats, Manifest, ManifestStack, StackArtifact, WeakReference};
 pub use asset::{DockerImageAsset, DockerImageSource};
 pub use construct::{
     ConditionHandle, Construct, ConstructRef, Dependable, MappingHandle, ParameterHandle, Scope,
 };
 pub use context::{Context, ContextQuery, MissingContext};
-pub use error::{ConstructError, Error, Result};
+pub use error::{ConstructError, CrossEnvironment, Error, Result};
 pub use exception::Exception;
 pub use resource::{Handle, Policy, RawAttributes, RawResource, Resource, ResourceRef, TagFormat};
 pub use runner::run;

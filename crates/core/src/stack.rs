@@ -240,6 +240,31 @@ impl DepTarget {
     }
 }
 
+/// What a weak reference's parameter is filled from: a resource (or parameter) of another
+/// stack, through a plain output there.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct WeakTarget {
+    pub producer: Arc<str>,
+    pub logical_id: String,
+    pub attribute: Option<String>,
+}
+
+impl WeakTarget {
+    /// The producer's output that carries the value.
+    pub fn output_id(&self) -> String {
+        match &self.attribute {
+            None => format!("WeakOutputRef{}", self.logical_id),
+            Some(a) => format!(
+                "WeakOutputFnGetAtt{}{}",
+                self.logical_id,
+                a.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+            ),
+        }
+    }
+}
+
 /// One resource as added.
 #[derive(Clone, Debug)]
 pub(crate) struct ResourceEntry {
@@ -276,6 +301,8 @@ pub(crate) struct StackData {
     pub dependencies: Vec<(DepTarget, DepTarget)>,
     /// Whether the region was given for this stack (not taken from the app's).
     pub region_explicit: bool,
+    /// Weak references: parameter logical id -> what fills it at deploy.
+    pub weak_refs: BTreeMap<String, WeakTarget>,
 }
 
 impl StackData {
@@ -294,6 +321,7 @@ impl StackData {
             tags: Vec::new(),
             dependencies: Vec::new(),
             region_explicit: false,
+            weak_refs: BTreeMap::new(),
         }
     }
 

@@ -12,12 +12,12 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::assembly::{Assembly, StackArtifact};
+use crate::assembly::{Assembly, StackArtifact, WeakReference};
 use crate::dot;
 use crate::error::Error;
 use crate::graph::{DependencyGraph, Edge, EdgeKind};
 use crate::resource::{Policy, TagFormat};
-use crate::stack::{DepTarget, StackData, to_json};
+use crate::stack::{DepTarget, StackData, WeakTarget, to_json};
 use crate::value::{Pseudo, Reference, Value, sub_variables};
 
 /// CloudFormation quotas checked at synthesis.
@@ -89,6 +89,50 @@ pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
         prepared.push(p);
     }
 
+    // weak references: a plain output in the producer, a parameter here, an ordering
+    let mut weak_outputs: BTreeMap<Arc<str>, BTreeSet<WeakTarget>> = BTreeMap::new();
+    let mut weak_refs: BTreeMap<Arc<str>, Vec<WeakReference>> = BTreeMap::new();
+    for s in stacks {
+        for (parameter, target) in &s.weak_refs {
+            let shown = format!("{}/{}", target.producer, target.logical_id);
+            let Some(producer) = names.stack(&target.producer) else {
+                return Err(Error::DanglingReference {
+                    stack: s.id.to_string(),
+                    referrer: format!("Parameters.{parameter}"),
+                    property: "weak_ref".into(),
+                    target: format!("{shown} (no such stack)"),
+                });
+            };
+            let exists = producer.resource_index.contains_key(&target.logical_id)
+                || (target.attribute.is_none()
+                    && producer.parameters.contains_key(&target.logical_id));
+            if !exists {
+                return Err(Error::DanglingReference {
+                    stack: s.id.to_string(),
+                    referrer: format!("Parameters.{parameter}"),
+                    property: "weak_ref".into(),
+                    target: shown,
+                });
+            }
+            weak_outputs
+                .entry(target.producer.clone())
+                .or_default()
+                .insert(target.clone());
+            weak_refs
+                .entry(s.id.clone())
+                .or_default()
+                .push(WeakReference {
+                    parameter: parameter.clone(),
+                    stack: target.producer.to_string(),
+                    output: target.output_id(),
+                });
+            stack_deps
+                .entry(s.id.clone())
+                .or_default()
+                .insert(target.producer.clone());
+        }
+    }
+
     // declared dependencies that cross stacks order the stacks
     for s in stacks {
         for (from, to) in &s.dependencies {
@@ -106,7 +150,9 @@ pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
     let mut export_names: BTreeMap<String, String> = BTreeMap::new();
     for (s, p) in stacks.iter().zip(prepared) {
         let own_exports = exports.get(&s.id).cloned().unwrap_or_default();
-        let artifact = render(s, p, &own_exports, &names, &mut export_names)?;
+        let own_weak = weak_outputs.get(&s.id).cloned().unwrap_or_default();
+        let mut artifact = render(s, p, &own_exports, &own_weak, &names, &mut export_names)?;
+        artifact.weak_references = weak_refs.remove(&s.id).unwrap_or_default();
         if artifact.template.len() > limits::INLINE_TEMPLATE_BYTES {
             warnings.push(format!(
                 "stack `{}`: template is {} bytes, over the {}-byte limit for inline templates; deploy it through an S3 bucket (`cloudwright deploy --bucket`)",
@@ -518,6 +564,32 @@ impl RefChecker<'_, '_> {
                     format!("{target_stack}/{}", r.logical_id),
                 ));
             }
+            let env = |s: &StackData| {
+                format!(
+                    "account {}, region {}",
+                    s.props.account.as_deref().unwrap_or("unpinned"),
+                    s.props.region.as_deref().unwrap_or("unpinned")
+                )
+            };
+            let differ = |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a != b);
+            if differ(&producer.props.region, &self.stack.props.region)
+                || differ(&producer.props.account, &self.stack.props.account)
+            {
+                return Err(Error::CrossEnvironmentReference(Box::new(
+                    crate::error::CrossEnvironment {
+                        consumer: self.stack.id.to_string(),
+                        consumer_env: env(self.stack),
+                        producer: target_stack.to_string(),
+                        producer_env: env(producer),
+                        value: match attribute {
+                            Some(a) => format!("{}.{a}", r.logical_id),
+                            None => r.logical_id.clone(),
+                        },
+                        referrer: referrer.to_owned(),
+                        property: property.to_owned(),
+                    },
+                )));
+            }
             self.exports
                 .entry(target_stack.clone())
                 .or_default()
@@ -643,6 +715,7 @@ fn render(
     s: &StackData,
     p: Prepared,
     exports: &BTreeSet<Export>,
+    weak_outputs: &BTreeSet<WeakTarget>,
     names: &Names<'_>,
     export_names: &mut BTreeMap<String, String>,
 ) -> Result<StackArtifact, Error> {
@@ -664,7 +737,7 @@ fn render(
     limit(
         "outputs (including exports for other stacks)",
         limits::OUTPUTS,
-        s.outputs.len() + exports.len(),
+        s.outputs.len() + exports.len() + weak_outputs.len(),
     )?;
 
     let graph_dot = p.dot;
@@ -738,6 +811,19 @@ fn render(
         export_list.push(name);
     }
 
+    for w in weak_outputs {
+        let id = w.output_id();
+        let value = match &w.attribute {
+            None => Value::r#ref(w.logical_id.clone()),
+            Some(a) => Value::get_att(w.logical_id.clone(), a.clone()),
+        };
+        outputs.insert(
+            id.clone(),
+            json!({ "Description": "read by cloudwright for a weak reference of another stack", "Value": to_json(&value) }),
+        );
+        output_ids.push(id);
+    }
+
     let parameters = (!s.parameters.is_empty()).then(|| {
         s.parameters
             .iter()
@@ -797,6 +883,7 @@ fn render(
         outputs: output_ids,
         exports: export_list,
         dependencies: Vec::new(),
+        weak_references: Vec::new(),
         hash,
         template: text,
         graph_dot,

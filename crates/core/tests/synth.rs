@@ -777,3 +777,123 @@ fn snapshot_policies_only_on_types_that_can_be_snapshotted() {
             .contains("\"DeletionPolicy\": \"Snapshot\"")
     );
 }
+
+#[test]
+fn references_across_accounts_or_regions_are_refused_unless_weak() {
+    for (producer, consumer) in [
+        (
+            StackProps::new()
+                .account("111111111111")
+                .region("eu-west-1"),
+            StackProps::new()
+                .account("222222222222")
+                .region("eu-west-1"),
+        ),
+        (
+            StackProps::new().region("eu-west-1"),
+            StackProps::new().region("us-east-1"),
+        ),
+    ] {
+        let app = App::new();
+        let mut p = app.stack_with("Producer", producer).unwrap();
+        let t = p.add("Topic", topic()).unwrap();
+        let mut c = app.stack_with("Consumer", consumer).unwrap();
+        c.add(
+            "Sub",
+            RawResource::new("AWS::SNS::Subscription").property("TopicArn", t.r#ref()),
+        )
+        .unwrap();
+        let e = app.synth().unwrap_err();
+        assert!(matches!(e, Error::CrossEnvironmentReference(..)), "{e:?}");
+        let text = e.to_string();
+        assert!(
+            text.contains("stack `Consumer`")
+                && text.contains("refers to `Topic` of stack `Producer`")
+                && text.contains("Sub` `Properties.TopicArn`")
+                && text.contains("weak_ref"),
+            "{text}"
+        );
+    }
+    // an unpinned stack may refer to a pinned one (the toolkit checks at deploy)
+    let app = App::new();
+    let mut p = app
+        .stack_with("Producer", StackProps::new().region("eu-west-1"))
+        .unwrap();
+    let t = p.add("Topic", topic()).unwrap();
+    let mut c = app.stack("Consumer").unwrap();
+    c.add(
+        "Sub",
+        RawResource::new("AWS::SNS::Subscription").property("TopicArn", t.r#ref()),
+    )
+    .unwrap();
+    assert!(app.synth().is_ok());
+}
+
+#[test]
+fn a_weak_reference_is_a_parameter_filled_from_a_plain_output() {
+    let app = App::new();
+    let mut p = app
+        .stack_with("Producer", StackProps::new().account("111111111111"))
+        .unwrap();
+    let t = p.add("Topic", topic()).unwrap();
+    let mut c = app
+        .stack_with("Consumer", StackProps::new().account("222222222222"))
+        .unwrap();
+    let arn = c.weak_ref(t.r#ref()).unwrap();
+    let name = c.weak_ref(t.attribute("TopicName")).unwrap();
+    assert_eq!(
+        c.weak_ref(t.r#ref()).unwrap(),
+        arn,
+        "the same reference, one parameter"
+    );
+    c.add(
+        "Sub",
+        RawResource::new("AWS::SNS::Subscription")
+            .property("TopicArn", arn)
+            .property("Endpoint", name),
+    )
+    .unwrap();
+    // wrong inputs name the stack
+    let e = c.weak_ref(Value::from("literal")).unwrap_err().to_string();
+    assert!(e.contains("weak_ref in stack `Consumer`"), "{e}");
+    let own = c.add("Own", topic()).unwrap();
+    let e = c.weak_ref(own.r#ref()).unwrap_err().to_string();
+    assert!(e.contains("`Own` is in this stack"), "{e}");
+
+    let asm = app.synth().unwrap();
+    let consumer = asm.stack("Consumer").unwrap();
+    assert_eq!(consumer.dependencies, ["Producer"]);
+    let refs: Vec<(&str, &str, &str)> = consumer
+        .weak_references
+        .iter()
+        .map(|w| (w.parameter.as_str(), w.stack.as_str(), w.output.as_str()))
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            ("WeakRefProducerTopic", "Producer", "WeakOutputRefTopic"),
+            (
+                "WeakRefProducerTopicTopicName",
+                "Producer",
+                "WeakOutputFnGetAttTopicTopicName"
+            ),
+        ]
+    );
+    let c: Json = serde_json::from_str(&consumer.template).unwrap();
+    assert_eq!(c["Parameters"]["WeakRefProducerTopic"]["Type"], "String");
+    assert_eq!(
+        c["Resources"]["Sub"]["Properties"]["TopicArn"],
+        serde_json::json!({"Ref": "WeakRefProducerTopic"})
+    );
+    let p: Json = serde_json::from_str(&asm.stack("Producer").unwrap().template).unwrap();
+    assert_eq!(
+        p["Outputs"]["WeakOutputFnGetAttTopicTopicName"]["Value"],
+        serde_json::json!({"Fn::GetAtt": ["Topic", "TopicName"]})
+    );
+    assert!(p["Outputs"]["WeakOutputRefTopic"].get("Export").is_none());
+    let manifest = serde_json::to_value(asm.manifest()).unwrap();
+    assert_eq!(
+        manifest["stacks"][1]["weakReferences"][0]["output"],
+        "WeakOutputRefTopic"
+    );
+}

@@ -7,7 +7,8 @@
 //!   network crate's allocator);
 //! - `multi`: stack `CwNet` with a VPC, and stack `CwApp` with a subnet and a security group in
 //!   it (a cross-stack reference: an export in CwNet, an import in CwApp); with `version=2`
-//!   CwApp gets a second subnet;
+//!   CwApp gets a second subnet; with `version=3` CwApp has a VPC of its own (no import);
+//!   `netCidr` sets CwNet's VPC block (default 10.20.0.0/16; another one replaces the VPC);
 //! - `single`: stack `CwSingle` with a parameter `Env` and a VPC (and a subnet with
 //!   `version=2`);
 //! - `pair`: two independent stacks, `CwLeft` and `CwRight`, each with a VPC;
@@ -21,6 +22,7 @@
 //! - `asset`: stack `CwAsset` (eu-west-1) with a Fargate task definition whose container image
 //!   is built from the directory given as context `assetDir` (`ContainerImage::from_asset`),
 //!   published to the repository given as context `repository` (default: cloudwright's own);
+//!   pinned to the account given as context `account`, if any;
 //!   output `Image` is the image it runs;
 //! - `service`: stack `CwHot` (eu-west-1), an ECS cluster running a Fargate service whose task
 //!   definition's container image is built from `assetDir` (the hotswap and watch tests);
@@ -29,6 +31,17 @@
 //!   container;
 //! - `retain`: stack `CwRetain` with a VPC and a log group `cloudwright-kept-logs` whose
 //!   `DeletionPolicy` is `Retain` (what `destroy` reports it kept);
+//! - `accounts`: stacks `CwAcctA` (pinned to account `accountA`, default 123456789012) and
+//!   `CwAcctB` (pinned to `accountB`, default 222222222222), each with a VPC, both in
+//!   eu-west-1; with `lookup=1` each looks up its account's default VPC (the lookup's key
+//!   holds the account) and outputs its id as `DefaultVpc`;
+//! - `pinned`: stack `CwPinned` pinned to account `account` (eu-west-1) with a VPC;
+//! - `weak`: stack `CwProducer` (region `producerRegion`, default eu-west-1) with a VPC whose
+//!   CIDR is `cidr` (default 10.80.0.0/16) and an SSM parameter named `/cloudwright/<label>`
+//!   (default `blue`), and stack `CwConsumer` (us-east-1) with a security group whose
+//!   description is the producer's VPC CIDR block: a reference across regions, plain (refused
+//!   at synthesis) or, with `weak=1`, weak (a parameter filled at deploy), and then a second
+//!   security group described by the SSM parameter's name (weak);
 //! - `flask-api`: the flask-api app itself (run with its committed context file), for the
 //!   CLI's `synth --yaml` test.
 //!
@@ -109,18 +122,29 @@ fn lookup(app: &mut App) -> Result<(), Error> {
 }
 
 fn multi(app: &mut App, version: u32) -> Result<(), Error> {
+    let net_cidr = text(app, "netCidr").unwrap_or_else(|| "10.20.0.0/16".into());
     let mut net = app.stack("CwNet")?;
     let vpc = net.add(
         "Vpc",
-        RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.20.0.0/16"),
+        RawResource::new("AWS::EC2::VPC").property("CidrBlock", net_cidr),
     )?;
     net.add_output("VpcId", Output::new(vpc.r#ref()))?;
     let mut svc = app.stack("CwApp")?;
+    // version 3: CwApp has a VPC of its own and no longer imports CwNet's
+    let vpc = if version >= 3 {
+        svc.add(
+            "OwnVpc",
+            RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.21.0.0/16"),
+        )?
+    } else {
+        vpc
+    };
+    let net = if version >= 3 { "10.21" } else { "10.20" };
     let subnet = svc.add(
         "Subnet",
         RawResource::new("AWS::EC2::Subnet")
             .property("VpcId", vpc.r#ref())
-            .property("CidrBlock", "10.20.1.0/24"),
+            .property("CidrBlock", format!("{net}.1.0/24")),
     )?;
     let sg = svc.add(
         "Sg",
@@ -135,7 +159,7 @@ fn multi(app: &mut App, version: u32) -> Result<(), Error> {
             "Subnet2",
             RawResource::new("AWS::EC2::Subnet")
                 .property("VpcId", vpc.r#ref())
-                .property("CidrBlock", "10.20.2.0/24"),
+                .property("CidrBlock", format!("{net}.2.0/24")),
         )?;
         svc.add_output("Subnet2Id", Output::new(second.r#ref()))?;
     }
@@ -275,7 +299,11 @@ fn asset(app: &mut App) -> Result<(), Error> {
     let dir = text(app, "assetDir")
         .ok_or_else(|| Error::Usage("set -c assetDir=DIR for -c fixture=asset".into()))?;
     let repository = text(app, "repository");
-    let mut stack = app.stack_with("CwAsset", StackProps::new().region("eu-west-1"))?;
+    let mut props = StackProps::new().region("eu-west-1");
+    if let Some(account) = text(app, "account") {
+        props = props.account(account);
+    }
+    let mut stack = app.stack_with("CwAsset", props)?;
     let mut image = ContainerImage::from_asset(dir);
     if let Some(r) = repository {
         image = image.repository(r);
@@ -354,6 +382,84 @@ fn retain(app: &mut App) -> Result<(), Error> {
     Ok(())
 }
 
+fn accounts(app: &mut App) -> Result<(), Error> {
+    let with_lookup = text(app, "lookup").as_deref() == Some("1");
+    for (id, key, default, cidr) in [
+        ("CwAcctA", "accountA", "123456789012", "10.90.0.0/16"),
+        ("CwAcctB", "accountB", "222222222222", "10.91.0.0/16"),
+    ] {
+        let account = text(app, key).unwrap_or_else(|| default.to_owned());
+        let mut stack =
+            app.stack_with(id, StackProps::new().region("eu-west-1").account(account))?;
+        let vpc = stack.add(
+            "Vpc",
+            RawResource::new("AWS::EC2::VPC").property("CidrBlock", cidr),
+        )?;
+        stack.add_output("VpcId", Output::new(vpc.r#ref()))?;
+        if with_lookup {
+            let found = stack.lookup(
+                &ContextQuery::new("vpc-provider")
+                    .prop("region", "eu-west-1")
+                    .prop("filter.isDefault", "true"),
+            )?;
+            let default_vpc = found["vpcId"].as_str().unwrap_or_default().to_owned();
+            stack.add_output("DefaultVpc", Output::new(default_vpc))?;
+        }
+    }
+    Ok(())
+}
+
+fn pinned(app: &mut App) -> Result<(), Error> {
+    let account = text(app, "account").unwrap_or_else(|| "123456789012".into());
+    let mut stack = app.stack_with(
+        "CwPinned",
+        StackProps::new().region("eu-west-1").account(account),
+    )?;
+    stack.add(
+        "Vpc",
+        RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.92.0.0/16"),
+    )?;
+    Ok(())
+}
+
+fn weak(app: &mut App) -> Result<(), Error> {
+    let region = text(app, "producerRegion").unwrap_or_else(|| "eu-west-1".into());
+    let cidr = text(app, "cidr").unwrap_or_else(|| "10.80.0.0/16".into());
+    let label = text(app, "label").unwrap_or_else(|| "blue".into());
+    let is_weak = text(app, "weak").as_deref() == Some("1");
+    let mut producer = app.stack_with("CwProducer", StackProps::new().region(region))?;
+    let vpc = producer.add(
+        "Vpc",
+        RawResource::new("AWS::EC2::VPC").property("CidrBlock", cidr),
+    )?;
+    let named = producer.add(
+        "Label",
+        RawResource::new("AWS::SSM::Parameter")
+            .property("Name", format!("/cloudwright/{label}"))
+            .property("Type", "String")
+            .property("Value", "fixture"),
+    )?;
+    let mut consumer = app.stack_with("CwConsumer", StackProps::new().region("us-east-1"))?;
+    let block = vpc.attribute("CidrBlock");
+    let description = if is_weak {
+        consumer.weak_ref(block)?
+    } else {
+        block
+    };
+    consumer.add(
+        "Sg",
+        RawResource::new("AWS::EC2::SecurityGroup").property("GroupDescription", description),
+    )?;
+    if is_weak {
+        let name = consumer.weak_ref(named.r#ref())?;
+        consumer.add(
+            "LabelSg",
+            RawResource::new("AWS::EC2::SecurityGroup").property("GroupDescription", name),
+        )?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let context_file = std::env::temp_dir().join("cloudwright-fixture-default-context.json");
     cloudwright_core::run(context_file, |app| {
@@ -372,9 +478,12 @@ fn main() -> ExitCode {
             Some("asset") => asset(app),
             Some("service") => service(app),
             Some("retain") => retain(app),
+            Some("accounts") => accounts(app),
+            Some("pinned") => pinned(app),
+            Some("weak") => weak(app),
             Some("flask-api") => app_flask_api::build(app),
             other => Err(Error::Usage(format!(
-                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|retain|flask-api (got {other:?})"
+                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|retain|accounts|pinned|weak|flask-api (got {other:?})"
             ))),
         }
     })

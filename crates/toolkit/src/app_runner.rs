@@ -309,6 +309,7 @@ mod tests {
             production: Vec::new(),
             watch: Default::default(),
             app_timeout: DEFAULT_APP_TIMEOUT,
+            accounts: Default::default(),
         };
         assert_eq!(
             app_arguments(&settings, Path::new("/tmp/m.json"), true),

@@ -1,21 +1,40 @@
 //! Reading a cloud assembly (`manifest.json` and the templates), choosing stacks by name, and
 //! ordering them for deployment and destruction.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use cloudwright_core::assembly::MANIFEST_FILE;
+use cloudwright_core::assembly::{MANIFEST_FILE, MANIFEST_VERSION};
 use cloudwright_core::{Assembly, Manifest, ManifestStack};
 
 use crate::error::{Error, Result};
+use crate::run_dir::RunDir;
 
-/// A cloud assembly on disk.
+/// A cloud assembly, read and verified: its manifest, and every template's text held in
+/// memory once its SHA-256 matched the manifest's `hash`. What the toolkit deploys, diffs and
+/// audits is this text, never the file read again later (another synthesis may have replaced
+/// it meanwhile).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CloudAssembly {
     /// The directory.
     pub dir: PathBuf,
     /// Its manifest; stacks are in deployment order.
     pub manifest: Manifest,
+    /// The verified template text of each stack, by stack id.
+    templates: BTreeMap<String, String>,
+    /// The synthesis run's own directory, when the assembly is in one (removed when the last
+    /// clone of the assembly is dropped).
+    run: Option<Arc<RunDir>>,
+}
+
+/// Whether `name` is a valid CloudFormation stack name: a letter, then letters, digits and
+/// hyphens, at most 128 characters.
+pub fn valid_stack_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= 128
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// Which stacks come along with the ones named.
@@ -30,28 +49,130 @@ pub enum Extend {
 }
 
 impl CloudAssembly {
-    /// Reads the assembly in `dir`.
+    /// Reads the assembly in `dir`: the manifest (a version this toolkit knows, unique stack
+    /// ids and names, valid stack names, dependencies in order), then every template, whose
+    /// SHA-256 must match the manifest.
     pub fn read(dir: &Path) -> Result<Self> {
         let manifest = Assembly::read_manifest(dir).map_err(|e| Error::Assembly {
             dir: dir.to_owned(),
             message: format!("{MANIFEST_FILE}: {e}"),
         })?;
-        let assembly = CloudAssembly {
+        let mut assembly = CloudAssembly {
             dir: dir.to_owned(),
             manifest,
+            templates: BTreeMap::new(),
+            run: None,
         };
         assembly.check()?;
+        for s in &assembly.manifest.stacks {
+            let path = dir.join(&s.template_file);
+            let bytes = std::fs::read(&path).map_err(Error::read(&path))?;
+            let actual = format!("sha256:{}", cloudwright_core::sha256::sha256_hex(&bytes));
+            if actual != s.hash {
+                return Err(Error::TemplateChanged {
+                    file: path,
+                    stack: s.id.clone(),
+                    expected: s.hash.clone(),
+                    actual,
+                });
+            }
+            let text = String::from_utf8(bytes).map_err(|e| Error::Assembly {
+                dir: dir.to_owned(),
+                message: format!("{} is not UTF-8: {e}", s.template_file),
+            })?;
+            assembly.templates.insert(s.id.clone(), text);
+        }
         Ok(assembly)
+    }
+
+    /// [`CloudAssembly::read`] of the assembly a synthesis run wrote into its own directory,
+    /// which lives as long as the assembly (or a clone of it) does.
+    pub fn read_run(run: RunDir) -> Result<Self> {
+        let mut assembly = CloudAssembly::read(&run.assembly())?;
+        assembly.run = Some(Arc::new(run));
+        Ok(assembly)
+    }
+
+    /// The synthesis run's own directory, when the assembly was read from one.
+    pub fn run_dir(&self) -> Option<&RunDir> {
+        self.run.as_deref()
     }
 
     /// An assembly from a manifest (for tests and tools).
     pub fn from_manifest(dir: PathBuf, manifest: Manifest) -> Result<Self> {
-        let a = CloudAssembly { dir, manifest };
+        Self::from_parts(dir, manifest, BTreeMap::new())
+    }
+
+    /// An assembly from a manifest and its templates by stack id, checked as
+    /// [`CloudAssembly::read`] checks one (templates given are hashed against the manifest).
+    pub fn from_parts(
+        dir: PathBuf,
+        manifest: Manifest,
+        templates: BTreeMap<String, String>,
+    ) -> Result<Self> {
+        let a = CloudAssembly {
+            dir,
+            manifest,
+            templates,
+            run: None,
+        };
         a.check()?;
+        for s in &a.manifest.stacks {
+            if let Some(t) = a.templates.get(&s.id) {
+                let actual = format!(
+                    "sha256:{}",
+                    cloudwright_core::sha256::sha256_hex(t.as_bytes())
+                );
+                if actual != s.hash {
+                    return Err(Error::TemplateChanged {
+                        file: a.dir.join(&s.template_file),
+                        stack: s.id.clone(),
+                        expected: s.hash.clone(),
+                        actual,
+                    });
+                }
+            }
+        }
         Ok(a)
     }
 
     fn check(&self) -> Result<()> {
+        let bad = |message: String| Error::Assembly {
+            dir: self.dir.clone(),
+            message,
+        };
+        if self.manifest.version != MANIFEST_VERSION {
+            return Err(bad(format!(
+                "{MANIFEST_FILE} has version {}, and this cloudwright reads version {MANIFEST_VERSION} only (synthesize with the cloudwright-core this CLI belongs to, or use the CLI of the app's version)",
+                self.manifest.version
+            )));
+        }
+        let mut ids = BTreeSet::new();
+        let mut names = BTreeSet::new();
+        for s in &self.manifest.stacks {
+            if !ids.insert(s.id.as_str()) {
+                return Err(bad(format!("{MANIFEST_FILE} lists stack `{}` twice", s.id)));
+            }
+            if !names.insert(s.stack_name.as_str()) {
+                return Err(bad(format!(
+                    "{MANIFEST_FILE} lists two stacks with the stack name `{}`",
+                    s.stack_name
+                )));
+            }
+            if !valid_stack_name(&s.stack_name) {
+                let shown: String = s.stack_name.chars().take(40).collect();
+                return Err(bad(format!(
+                    "stack `{}` has the stack name `{shown}{}` ({} characters), which CloudFormation refuses: a stack name starts with a letter, holds only letters, digits and hyphens, and has at most 128 characters",
+                    s.id,
+                    if shown.len() < s.stack_name.len() {
+                        "..."
+                    } else {
+                        ""
+                    },
+                    s.stack_name.chars().count()
+                )));
+            }
+        }
         let mut seen = BTreeSet::new();
         for s in &self.manifest.stacks {
             for d in &s.dependencies {
@@ -84,10 +205,15 @@ impl CloudAssembly {
             .or_else(|| self.manifest.stacks.iter().find(|s| s.stack_name == name))
     }
 
-    /// Reads a stack's template text.
+    /// A stack's template text, as verified when the assembly was read.
     pub fn template(&self, stack: &ManifestStack) -> Result<String> {
-        let path = self.dir.join(&stack.template_file);
-        std::fs::read_to_string(&path).map_err(Error::read(path))
+        self.templates
+            .get(&stack.id)
+            .cloned()
+            .ok_or_else(|| Error::Assembly {
+                dir: self.dir.clone(),
+                message: format!("the template of stack `{}` was not read", stack.id),
+            })
     }
 
     /// The stacks named (all when `names` is empty), extended as asked, in deployment order.
@@ -221,9 +347,11 @@ pub fn render_list(stacks: &[ManifestStack]) -> String {
             s.resource_count,
             if s.resource_count == 1 { "" } else { "s" }
         ));
-        if let Some(r) = &s.region {
-            out.push_str(&format!("  region {r}"));
-        }
+        out.push_str(&format!(
+            "  account {}  region {}",
+            s.account.as_deref().unwrap_or("(the credentials')"),
+            s.region.as_deref().unwrap_or("(the default)")
+        ));
         if s.dependencies.is_empty() {
             out.push_str("  no dependencies");
         } else {
@@ -253,6 +381,7 @@ pub(crate) mod tests {
             region: None,
             account: None,
             dependencies: deps.iter().map(|d| (*d).to_owned()).collect(),
+            weak_references: vec![],
             outputs: vec![],
             exports: vec![],
             resource_count: 1,
@@ -323,7 +452,9 @@ pub(crate) mod tests {
     fn lists_stacks_with_dependencies() {
         let text = render_list(&app());
         assert!(
-            text.contains("Api    1 resource  depends on Net, Data"),
+            text.contains(
+                "Api    1 resource  account (the credentials')  region (the default)  depends on Net, Data"
+            ),
             "{text}"
         );
         assert!(text.starts_with("Net "), "{text}");

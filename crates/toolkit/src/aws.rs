@@ -127,6 +127,33 @@ impl Aws {
         Aws { base }
     }
 
+    /// The same configuration with other credentials (a role's, from STS `AssumeRole`).
+    pub fn with_credentials(&self, credentials: &crate::sts::RoleCredentials) -> Aws {
+        let credentials = aws_credential_types::Credentials::new(
+            credentials.access_key_id.clone(),
+            credentials.secret_access_key.clone(),
+            Some(credentials.session_token.clone()),
+            None,
+            "cloudwright-assume-role",
+        );
+        Aws {
+            base: self
+                .base
+                .to_builder()
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
+                )
+                .build(),
+        }
+    }
+
+    /// An STS client (our own Query API client, [`crate::sts`]) in `region`, the default
+    /// region, or us-east-1 when neither is set (STS answers for every region).
+    pub fn sts(&self, region: Option<&str>, what: &str) -> Result<crate::sts::Sts, Error> {
+        let region = region.or(self.default_region()).unwrap_or("us-east-1");
+        crate::sts::Sts::new(&self.config(Some(region), what)?, what)
+    }
+
     /// The configured default region, if any.
     pub fn default_region(&self) -> Option<&str> {
         self.base.region().map(Region::as_ref)

@@ -12,6 +12,10 @@
 //! `{"watch": {"exclude": ["docs/**", "*.md"], "include": ["../service"]}}` (patterns in
 //! `.dockerignore` syntax, relative to the project directory).
 //!
+//! `accounts` (optional) names, per account id, the role to assume for the stacks pinned to
+//! that account (`StackProps::account`): `{"accounts": {"222222222222": {"role":
+//! "arn:aws:iam::222222222222:role/deploy"}}}` (see [`crate::accounts`]).
+//!
 //! `surface` (optional) is the declared public surface that `cloudwright audit` compares with and
 //! `cloudwright deploy` enforces: one declaration file for every stack, or a map from stack id to
 //! a declaration file (`{"Api": "api.surface.json"}`); stacks not in the map have none.
@@ -53,6 +57,19 @@ pub struct ConfigFile {
     /// How long one run of the app may take, in seconds (default 600).
     #[serde(default, rename = "appTimeout")]
     pub app_timeout: Option<u64>,
+    /// How to reach each account stacks are pinned to: `{"222222222222": {"role": "arn:..."}}`.
+    #[serde(default)]
+    pub accounts: BTreeMap<String, AccountConfig>,
+}
+
+/// One entry of `"accounts"` in `cloudwright.json`: the role the toolkit assumes (STS
+/// `AssumeRole`, with the credentials in use) to work on the stacks pinned to that account.
+/// An account without an entry is reached with the credentials in use as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    /// The ARN of the role to assume, `arn:aws:iam::<account>:role/<name>`.
+    pub role: String,
 }
 
 /// `"watch"` in `cloudwright.json`.
@@ -111,7 +128,7 @@ impl ConfigFile {
         serde_json::from_str(&text).map_err(|e| Error::InvalidFile {
             path,
             message: format!(
-                "{e}; it must be a JSON object with the keys \"app\" (the command that runs the app), \"context\" (its context file), \"out\" (its assembly directory) and \"surface\" (the declared surface: a declaration file, or an object from stack id to declaration file), \"production\" (stacks --hotswap refuses) and \"watch\" ({{\"exclude\": [patterns], \"include\": [directories]}}), \"appTimeout\" (seconds one run of the app may take), all optional"
+                "{e}; it must be a JSON object with the keys \"app\" (the command that runs the app), \"context\" (its context file), \"out\" (its assembly directory) and \"surface\" (the declared surface: a declaration file, or an object from stack id to declaration file), \"production\" (stacks --hotswap refuses), \"watch\" ({{\"exclude\": [patterns], \"include\": [directories]}}), \"appTimeout\" (seconds one run of the app may take) and \"accounts\" ({{\"<account id>\": {{\"role\": \"<role ARN to assume>\"}}}}), all optional"
             ),
         })
     }
@@ -168,6 +185,8 @@ pub struct Settings {
     /// How long one run of the app may take before it is stopped (`--app-timeout`,
     /// `"appTimeout"`, default [`crate::app_runner::DEFAULT_APP_TIMEOUT`]).
     pub app_timeout: std::time::Duration,
+    /// The role to assume per account (`"accounts"` in `cloudwright.json`).
+    pub accounts: BTreeMap<String, AccountConfig>,
 }
 
 impl Settings {
@@ -226,6 +245,7 @@ impl Settings {
                 .map_or(crate::app_runner::DEFAULT_APP_TIMEOUT, |s| {
                     std::time::Duration::from_secs(s.max(1))
                 }),
+            accounts: file.accounts,
         })
     }
 }
@@ -381,6 +401,29 @@ mod tests {
         );
         assert_eq!(surface.for_stack("Db"), Some(Path::new("/abs/db.json")));
         assert_eq!(surface.for_stack("Other"), None);
+
+        std::fs::write(
+            dir.join(CONFIG_FILE),
+            r#"{"accounts": {"222222222222": {"role": "arn:aws:iam::222222222222:role/deploy"}}}"#,
+        )
+        .unwrap();
+        let s = Settings::resolve(&dir, Overrides::default()).unwrap();
+        assert_eq!(
+            s.accounts["222222222222"].role,
+            "arn:aws:iam::222222222222:role/deploy"
+        );
+        std::fs::write(
+            dir.join(CONFIG_FILE),
+            r#"{"accounts": {"222222222222": {"rol": "x"}}}"#,
+        )
+        .unwrap();
+        let e = Settings::resolve(&dir, Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown field `rol`") && e.contains("\"accounts\""),
+            "{e}"
+        );
 
         std::fs::write(dir.join(CONFIG_FILE), r#"{"ap": "x"}"#).unwrap();
         let e = Settings::resolve(&dir, Overrides::default())

@@ -65,6 +65,11 @@ pub struct DeployOptions {
     /// Let CloudFormation adopt resources that already exist outside any stack
     /// (`ImportExistingResources` on the change set; change sets only).
     pub import_existing: bool,
+    /// The CloudFormation execution role (`--role-arn`): the role CloudFormation assumes to
+    /// create, update and delete the stacks' resources, instead of the caller's permissions.
+    pub role_arn: Option<String>,
+    /// The role to assume per account (`"accounts"` in `cloudwright.json`, [`crate::accounts`]).
+    pub accounts: BTreeMap<String, crate::config::AccountConfig>,
 }
 
 /// CloudFormation capabilities a template needs: `CAPABILITY_IAM` for IAM resources,
@@ -411,6 +416,10 @@ fn change_set_name() -> String {
 /// One stack to deploy.
 #[derive(Clone, Debug)]
 struct Job {
+    /// The access to the stack's account, verified ([`crate::accounts`]).
+    aws: Aws,
+    /// Parameters filled from other stacks' outputs at deploy ([`crate::weak`]).
+    weak: Vec<crate::weak::WeakInput>,
     id: String,
     name: String,
     region: Option<String>,
@@ -431,7 +440,6 @@ pub struct Deployed {
 }
 
 struct Shared {
-    aws: Aws,
     opts: DeployOptions,
     params: ParameterArgs,
     tags: Vec<(String, String)>,
@@ -455,11 +463,42 @@ pub async fn deploy(
             Extend::Upstream
         },
     )?;
+    // every stack's account is checked before any stack is touched
+    let accounts = crate::accounts::Accounts::new(aws, &opts.accounts);
+    let mut access = crate::accounts::resolve(&accounts, &selected).await?;
     let mut jobs: HashMap<String, Job> = HashMap::new();
     for s in &selected {
+        let mut weak = Vec::new();
+        for w in &s.weak_references {
+            let Some(producer) = assembly.stack(&w.stack) else {
+                return Err(Error::Assembly {
+                    dir: assembly.dir.clone(),
+                    message: format!(
+                        "stack `{}` has a weak reference to stack `{}`, which is not in the assembly",
+                        s.id, w.stack
+                    ),
+                });
+            };
+            weak.push(crate::weak::WeakInput {
+                parameter: w.parameter.clone(),
+                producer_id: producer.id.clone(),
+                producer: producer.stack_name.clone(),
+                region: producer.region.clone(),
+                output: w.output.clone(),
+                aws: accounts
+                    .access(
+                        producer.account.as_deref(),
+                        producer.region.as_deref(),
+                        &format!("stack `{}`", producer.id),
+                    )
+                    .await?,
+            });
+        }
         jobs.insert(
             s.id.clone(),
             Job {
+                weak,
+                aws: access.remove(&s.id).unwrap_or_else(|| aws.clone()),
                 id: s.id.clone(),
                 name: s.stack_name.clone(),
                 region: s.region.clone(),
@@ -469,9 +508,21 @@ pub async fn deploy(
             },
         );
     }
+    // exports other stacks import must survive the update: checked before anything changes
+    let planned: Vec<crate::export_lock::Planned<'_>> = selected
+        .iter()
+        .filter_map(|s| jobs.get(&s.id))
+        .map(|j| crate::export_lock::Planned {
+            id: &j.id,
+            name: &j.name,
+            region: j.region.as_deref(),
+            template: &j.template,
+            aws: &j.aws,
+        })
+        .collect();
+    crate::export_lock::check(&planned).await?;
     let concurrency = opts.concurrency.max(1);
     let shared = Arc::new(Shared {
-        aws: aws.clone(),
         reporter: Reporter::new(opts.display),
         opts,
         params,
@@ -544,7 +595,7 @@ async fn upload_template(shared: &Shared, job: &Job, cfn: &Cfn) -> Result<Option
             bytes: job.template.len(),
         });
     };
-    let s3 = shared
+    let s3 = job
         .aws
         .s3(Some(&cfn.region), &format!("stack {}", job.name))?;
     let digest = job.hash.trim_start_matches("sha256:");
@@ -703,7 +754,7 @@ struct Started {
 async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
     let started = Instant::now();
     let deadline = started + shared.opts.timeout;
-    let cfn = shared
+    let cfn = job
         .aws
         .cloudformation(job.region.as_deref(), &format!("stack {}", job.name))?;
     let template: Value = serde_json::from_str(&job.template).map_err(|e| Error::Assembly {
@@ -959,10 +1010,19 @@ async fn prepare<'a>(
         .is_some_and(|i| i.state() != StackStatus::ReviewInProgress);
     let template_url = upload_template(shared, job, cfn).await?;
     let stack_keys = [job.id.as_str(), job.name.as_str()];
+    // weak references: the producers' outputs as they are now, as this stack's parameters
+    let mut params = shared.params.clone();
+    for (k, v) in crate::weak::resolve(&job.name, &job.weak).await? {
+        params
+            .per_stack
+            .entry(job.id.clone())
+            .or_default()
+            .insert(k, v);
+    }
     let planned = plan_parameters(
         &job.name,
         template,
-        &shared.params,
+        &params,
         &stack_keys,
         existing
             .as_ref()
@@ -1073,6 +1133,7 @@ async fn direct_update(
         .client
         .update_stack()
         .stack_name(&id)
+        .set_role_arn(shared.opts.role_arn.clone())
         .set_template_body(req.template_body())
         .set_template_url(req.template_url.clone())
         .set_parameters(non_empty(&req.parameters))
@@ -1129,6 +1190,7 @@ async fn direct_create(
         .client
         .create_stack()
         .stack_name(&job.name)
+        .set_role_arn(shared.opts.role_arn.clone())
         .set_template_body(req.template_body())
         .set_template_url(req.template_url.clone())
         .set_parameters(non_empty(&req.parameters))
@@ -1426,6 +1488,7 @@ async fn create_change_set<'a>(
         .client
         .create_change_set()
         .stack_name(&job.name)
+        .set_role_arn(shared.opts.role_arn.clone())
         .change_set_name(name)
         .change_set_type(kind.clone())
         .set_template_body(req.template_body())

@@ -37,6 +37,10 @@ pub struct DestroyOptions {
     pub timeout: Duration,
     /// How events are shown.
     pub display: events::Display,
+    /// The CloudFormation execution role for the deletions (`--role-arn`).
+    pub role_arn: Option<String>,
+    /// The role to assume per account (`"accounts"` in `cloudwright.json`, [`crate::accounts`]).
+    pub accounts: std::collections::BTreeMap<String, crate::config::AccountConfig>,
 }
 
 /// A resource a stack's deletion kept.
@@ -299,6 +303,9 @@ pub async fn destroy(
         },
     )?;
     let reporter = Reporter::new(opts.display);
+    // every stack's account, before anything is deleted
+    let accounts = crate::accounts::Accounts::new(aws, &opts.accounts);
+    let access = crate::accounts::resolve(&accounts, &selected).await?;
     let names: Vec<&str> = selected
         .iter()
         .rev()
@@ -321,7 +328,10 @@ pub async fn destroy(
     for s in selected.iter().rev() {
         let started = Instant::now();
         let deadline = started + opts.timeout;
-        let cfn = aws.cloudformation(s.region.as_deref(), &format!("stack {}", s.stack_name))?;
+        let cfn = access
+            .get(&s.id)
+            .unwrap_or(aws)
+            .cloudformation(s.region.as_deref(), &format!("stack {}", s.stack_name))?;
         let Some(mut info) = stacks::describe(&cfn, &s.stack_name).await? else {
             reporter.println(&format!("{}: already deleted", s.stack_name));
             continue;
@@ -387,7 +397,14 @@ pub async fn destroy(
                 .map_err(not_deleted)?,
         );
         crate::interrupt::stack_started(&cfn, &info.name);
-        if let Err(e) = cfn.client.delete_stack().stack_name(&info.id).send().await {
+        if let Err(e) = cfn
+            .client
+            .delete_stack()
+            .stack_name(&info.id)
+            .set_role_arn(opts.role_arn.clone())
+            .send()
+            .await
+        {
             let err = cfn.error("DeleteStack", e);
             if !is_unavailable(&err) {
                 return Err(err);

@@ -502,8 +502,26 @@ pub async fn diff_stacks(
     assembly: &crate::assembly::CloudAssembly,
     names: &[String],
 ) -> crate::error::Result<bool> {
+    let accounts = crate::accounts::Accounts::new(aws, &Default::default());
+    diff_stacks_in(&accounts, assembly, names).await
+}
+
+/// [`diff_stacks`] reading each deployed template in its stack's account (with its role from
+/// `accounts`, checked with STS).
+pub async fn diff_stacks_in(
+    accounts: &crate::accounts::Accounts,
+    assembly: &crate::assembly::CloudAssembly,
+    names: &[String],
+) -> crate::error::Result<bool> {
     let mut differs = false;
     for s in assembly.select(names, crate::assembly::Extend::None)? {
+        let aws = accounts
+            .access(
+                s.account.as_deref(),
+                s.region.as_deref(),
+                &format!("stack `{}`", s.id),
+            )
+            .await?;
         let cfn = aws.cloudformation(s.region.as_deref(), &format!("stack {}", s.stack_name))?;
         let text = assembly.template(s)?;
         let new: Value =

@@ -99,6 +99,82 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A template differs from what the manifest recorded at synthesis (edited or replaced
+    /// since): nothing is deployed from such an assembly.
+    #[error(
+        "the template {} of stack `{stack}` is not the one synthesized: its SHA-256 is {actual}, the manifest records {expected}. It was changed after synthesis; synthesize again (`cloudwright synth`) instead of editing the assembly."
+        , file.display()
+    )]
+    TemplateChanged {
+        /// The template file.
+        file: PathBuf,
+        /// The stack id.
+        stack: String,
+        /// The manifest's hash.
+        expected: String,
+        /// The file's hash.
+        actual: String,
+    },
+    /// The credentials (or the role assumed) belong to another account than the stack (or
+    /// lookup) is pinned to; nothing was changed.
+    #[error("{0}")]
+    AccountMismatch(Box<AccountMismatch>),
+    /// A weak reference's value could not be read from its producer.
+    #[error(
+        "stack `{consumer}` cannot be deployed: its parameter {parameter} is a weak reference to {source_output}, and {reason}. Nothing was changed in {consumer}."
+    )]
+    WeakReference {
+        /// The consuming stack.
+        consumer: String,
+        /// Its parameter.
+        parameter: String,
+        /// `output O of stack P`.
+        source_output: String,
+        /// Why it could not be read.
+        reason: String,
+    },
+    /// A deploy would remove or change an export other stacks still import.
+    #[error(
+        "refusing to deploy: stack `{stack}` would lose or change exports that other stacks still import, which CloudFormation refuses in the middle of the update (\"Export ... cannot be updated as it is in use\"):\n{exports}\nNothing was changed. The way out: make the importing stacks' references weak (`scope.weak_ref(value)`: the value is passed as a parameter at deploy, with no export and so no lock), or deploy in two steps: first the importing stacks without the import (`cloudwright deploy <stack> --exclusively`), then `{id}`."
+    )]
+    ExportLocked {
+        /// The exporting stack.
+        stack: String,
+        /// Its id in the app.
+        id: String,
+        /// One line per export: what changes and who imports it.
+        exports: String,
+    },
+    /// Whether a removed or changed export is still imported could not be checked.
+    #[error(
+        "refusing to deploy: stack `{stack}` would remove or change its export `{export}`, and cloudwright could not verify that no other stack imports it ({detail}). Nothing was changed. Check `aws cloudformation list-imports --export-name {export}` and run the deploy again when the call answers."
+    )]
+    ExportLockUnverified {
+        /// The exporting stack.
+        stack: String,
+        /// The export.
+        export: String,
+        /// Why it could not be verified.
+        detail: String,
+    },
+    /// The endpoint cannot run drift detection (it answered with a server error).
+    #[error(
+        "drift detection on stack `{stack}` is not available from this endpoint ({detail}). AWS CloudFormation runs it; some local endpoints (moto) do not implement it. Against AWS, run the command again later."
+    )]
+    DriftUnavailable {
+        /// The stack.
+        stack: String,
+        /// What the endpoint answered.
+        detail: String,
+    },
+    /// Drift detection failed without a result.
+    #[error("drift detection on stack `{stack}` failed: {reason}")]
+    DriftFailed {
+        /// The stack.
+        stack: String,
+        /// CloudFormation's reason.
+        reason: String,
+    },
     /// A stack named on the command line is not in the assembly.
     #[error(
         "there is no stack `{name}` in the app; its stacks are: {available}. Use `cloudwright list` to see them."
@@ -511,4 +587,28 @@ impl Error {
             source,
         }
     }
+}
+
+/// What [`Error::AccountMismatch`] reports.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{what} is pinned to account {expected}, but {} belong{} to account {actual} ({identity}). Nothing was changed. {}",
+    match role { Some(r) => format!("the role {r} assumed for it"), None => "the credentials in use".to_owned() },
+    if role.is_some() { "s" } else { "" },
+    match role {
+        Some(_) => format!("Fix the role ARN of account {expected} in \"accounts\" of cloudwright.json."),
+        None => format!("Use credentials of account {expected} (AWS_PROFILE), or name a role to assume for it in cloudwright.json: {{\"accounts\": {{\"{expected}\": {{\"role\": \"arn:aws:iam::{expected}:role/<name>\"}}}}}}."),
+    }
+)]
+pub struct AccountMismatch {
+    /// What needed the account (`stack `Api``, `context key ...`).
+    pub what: String,
+    /// The account it is pinned to.
+    pub expected: String,
+    /// The account of the credentials.
+    pub actual: String,
+    /// The caller identity's ARN.
+    pub identity: String,
+    /// The role assumed, if one was.
+    pub role: Option<String>,
 }

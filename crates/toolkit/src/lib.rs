@@ -9,7 +9,14 @@
 //! - [`app_runner`] and [`synth`]: running the app, performing the context lookups it reports
 //!   missing ([`lookup`]: `vpc-provider`, `ecr-image-provider`), writing them to the context
 //!   file ([`context_file`]) and running it again;
-//! - [`assembly`]: reading the assembly, selecting and ordering stacks;
+//! - [`assembly`]: reading the assembly (every template checked against the manifest's
+//!   SHA-256), selecting and ordering stacks; [`run_dir`]: each synthesis run's own assembly
+//!   directory, so a deploy ships what its own run synthesized;
+//! - [`accounts`] (over [`sts`]): each stack's account checked against the caller identity,
+//!   the role to assume per account;
+//! - [`weak`]: weak references filled from the producers' outputs at deploy;
+//!   [`export_lock`]: an update removing or changing an export still imported, refused before
+//!   any change; [`drift`]: `cloudwright drift`;
 //! - [`diff`]: synthesized against deployed templates, with replacements ([`facts`]) and
 //!   security-relevant changes called out;
 //! - [`deploy`] and [`destroy`]: change sets (or direct updates), confirmation, events and
@@ -42,6 +49,7 @@
 //! retry mode (the client of our own reads the same retry settings). The pure parts (diffing, event interpretation, ordering, capabilities,
 //! parameters) are unit-tested without AWS; the rest is tested against `moto_server`.
 
+pub mod accounts;
 pub mod app_runner;
 pub mod assembly;
 pub mod audit;
@@ -53,11 +61,13 @@ pub mod context_file;
 pub mod deploy;
 pub mod destroy;
 pub mod diff;
+pub mod drift;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;
 pub mod error;
 pub mod events;
+pub mod export_lock;
 pub mod facts;
 pub mod hotswap;
 pub mod init;
@@ -67,9 +77,12 @@ pub mod lookup;
 pub mod migrate;
 pub mod publish;
 pub mod registry;
+pub mod run_dir;
 pub mod stacks;
+pub mod sts;
 pub mod synth;
 pub mod ui;
 pub mod watch;
+pub mod weak;
 
 pub use error::{Error, Result};

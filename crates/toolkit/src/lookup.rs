@@ -6,6 +6,10 @@
 //! - `ecr-image-provider` (props `region`, `repositoryName`): the repository URI and the newest
 //!   image's first tag and digest ([`EcrImageContext`]).
 //!
+//! Both take an optional `account` property (a stack that names its account adds it): the
+//! lookup then runs in that account ([`crate::accounts`]: its role, and STS confirming it),
+//! so a value looked up in one account is never used for a stack in another.
+//!
 //! Parsing a query and shaping the result are pure; [`perform`] calls AWS.
 
 use std::collections::BTreeMap;
@@ -481,15 +485,27 @@ async fn lookup_image(
 /// Performs lookups for `queries` (key and query) and returns the values by key; the first
 /// failure stops and is returned after the values found so far.
 pub async fn perform_all(
-    aws: &Aws,
+    accounts: &crate::accounts::Accounts,
     queries: &[(String, ContextQuery)],
 ) -> (BTreeMap<String, serde_json::Value>, Option<Error>) {
     let mut found = BTreeMap::new();
     for (key, query) in queries {
-        let result = match Lookup::parse(key, query) {
-            Ok(lookup) => perform(aws, key, &lookup).await,
-            Err(e) => Err(e),
-        };
+        let result = async {
+            // `account` (added by the stack that names its account) says where to look: with
+            // that account's role, and only once STS confirms the account
+            let mut query = query.clone();
+            let account = query.props.remove("account");
+            let lookup = Lookup::parse(key, &query)?;
+            let aws = accounts
+                .access(
+                    account.as_deref(),
+                    Some(lookup.region()),
+                    &format!("context key `{key}`"),
+                )
+                .await?;
+            perform(&aws, key, &lookup).await
+        }
+        .await;
         match result {
             Ok(v) => {
                 found.insert(key.clone(), v);

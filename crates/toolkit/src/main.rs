@@ -15,7 +15,7 @@ use cloudwright_cli::destroy::DestroyOptions;
 use cloudwright_cli::synth::{Stderr, Stdout};
 use cloudwright_cli::watch::WatchOptions;
 use cloudwright_cli::{
-    Error, assembly, audit, deploy, destroy, diff, events, hotswap, init, interrupt, migrate,
+    Error, assembly, audit, deploy, destroy, diff, drift, events, hotswap, init, interrupt, migrate,
     publish, synth, watch,
 };
 
@@ -95,6 +95,16 @@ enum Command {
         #[arg(long)]
         fail: bool,
     },
+    /// Run CloudFormation drift detection on deployed stacks and print, per resource modified
+    /// or deleted outside CloudFormation, each property that differs (path, expected, actual).
+    /// Exits 1 when a stack has drifted, 0 when every stack is in sync.
+    Drift {
+        /// Stacks to check (all when none are named).
+        stacks: Vec<String>,
+        /// Give up waiting for a stack's detection after this many seconds.
+        #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+        timeout: u64,
+    },
     /// Audit the stacks' templates: public surface, difference from the declared surface
     /// ("surface" in cloudwright.json) and policy rules. Exits 1 when a surface differs from
     /// its declaration or findings reach --fail-on.
@@ -173,6 +183,10 @@ enum Command {
         /// type that supports import, not in another stack. Change sets only.
         #[arg(long)]
         import_existing: bool,
+        /// The CloudFormation execution role: CloudFormation assumes it to change the stacks'
+        /// resources (the caller then needs only CloudFormation permissions and iam:PassRole).
+        #[arg(long, value_name = "ARN")]
+        role_arn: Option<String>,
     },
     /// Write the Rust source of an app whose stack synthesizes TEMPLATE (JSON or YAML), with
     /// its logical ids kept, so deploying the app over the stack replaces nothing: typed
@@ -260,6 +274,9 @@ enum Command {
         /// How to show stack events.
         #[arg(long, value_enum, default_value_t = Progress::Bar)]
         progress: Progress,
+        /// The CloudFormation execution role CloudFormation assumes to delete the resources.
+        #[arg(long, value_name = "ARN")]
+        role_arn: Option<String>,
     },
 }
 
@@ -408,8 +425,33 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Diff { stacks, fail } => {
             let a = synth::assembly(&aws, &settings, &Stderr).await?;
-            let differs = diff::diff_stacks(&aws, &a, &stacks).await?;
+            let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
+            let differs = diff::diff_stacks_in(&accounts, &a, &stacks).await?;
             if fail && differs {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Drift { stacks, timeout } => {
+            let a = synth::assembly(&aws, &settings, &Stderr).await?;
+            let selected = a.select(&stacks, Extend::None)?;
+            let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
+            let mut drifted = false;
+            for s in selected {
+                let access = accounts
+                    .access(
+                        s.account.as_deref(),
+                        s.region.as_deref(),
+                        &format!("stack `{}`", s.id),
+                    )
+                    .await?;
+                let cfn = access
+                    .cloudformation(s.region.as_deref(), &format!("stack {}", s.stack_name))?;
+                let report =
+                    drift::detect(&cfn, &s.stack_name, Duration::from_secs(timeout)).await?;
+                drifted |= report.drifted();
+                print!("{}", drift::render(&[report]));
+            }
+            if drifted {
                 return Ok(ExitCode::from(1));
             }
         }
@@ -444,7 +486,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Assets => {
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
             let stacks: Vec<_> = a.stacks().iter().collect();
-            let done = publish::publish(&aws, &a, &stacks, &Stdout).await?;
+            let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
+            let done = publish::publish_in(&accounts, &aws, &a, &stacks, &Stdout).await?;
             if done.is_empty() {
                 println!("the app has no image assets");
             }
@@ -464,6 +507,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             allow_exposure,
             hotswap,
             import_existing,
+            role_arn,
         } => {
             if import_existing && method == Method::Direct {
                 return Err(Error::Usage(
@@ -483,12 +527,16 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             if hotswap {
                 hotswap::refuse_production(&settings, &selected)?;
             }
+            // every stack's account, before anything is published or deployed
+            let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
+            cloudwright_cli::accounts::resolve(&accounts, &selected).await?;
+            let accounts = &accounts;
             for line in
                 audit::check_exposure(&a, &selected, settings.surface.as_ref(), allow_exposure)?
             {
                 println!("{line}");
             }
-            publish::publish(&aws, &a, &selected, &Stdout).await?;
+            publish::publish_in(accounts, &aws, &a, &selected, &Stdout).await?;
             let opts = DeployOptions {
                 stacks,
                 exclusively,
@@ -502,6 +550,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 bucket,
                 display: progress.into(),
                 import_existing,
+                role_arn,
+                accounts: settings.accounts.clone(),
             };
             if hotswap {
                 hotswap::deploy(&aws, &a, opts, &Stdout).await?;
@@ -537,6 +587,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     bucket: None,
                     display: progress.into(),
                     import_existing: false,
+                    role_arn: None,
+                    accounts: settings.accounts.clone(),
                 },
                 poll: Duration::from_millis(poll.max(10)),
                 debounce: Duration::from_millis(debounce),
@@ -555,6 +607,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             yes,
             timeout,
             progress,
+            role_arn,
         } => {
             let aws = aws.bounded(Duration::from_secs(timeout));
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
@@ -567,6 +620,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     yes,
                     timeout: Duration::from_secs(timeout),
                     display: progress.into(),
+                    role_arn,
+                    accounts: settings.accounts.clone(),
                 },
             )
             .await?;

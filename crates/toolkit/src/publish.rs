@@ -131,6 +131,19 @@ pub async fn publish(
     stacks: &[&cloudwright_core::ManifestStack],
     out: &dyn Say,
 ) -> Result<Vec<Published>> {
+    let accounts = crate::accounts::Accounts::new(aws, &BTreeMap::new());
+    publish_in(&accounts, aws, assembly, stacks, out).await
+}
+
+/// [`publish`] into the account of each stack (with its role from `accounts`, checked with
+/// STS): an image is published once per account and region the stacks deploy to.
+pub async fn publish_in(
+    accounts: &crate::accounts::Accounts,
+    aws: &Aws,
+    assembly: &CloudAssembly,
+    stacks: &[&cloudwright_core::ManifestStack],
+    out: &dyn Say,
+) -> Result<Vec<Published>> {
     let manifest = Assembly::read_assets(&assembly.dir).map_err(|e| Error::Assembly {
         dir: assembly.dir.clone(),
         message: e.to_string(),
@@ -139,6 +152,27 @@ pub async fn publish(
         return Ok(Vec::new());
     }
     let regions = regions(aws, stacks.iter().copied())?;
+    // where to publish: each account (none: the credentials in use) and region of the stacks
+    let mut targets: BTreeMap<(Option<String>, String), Aws> = BTreeMap::new();
+    for s in stacks {
+        let region = s
+            .region
+            .clone()
+            .or_else(|| aws.default_region().map(str::to_owned))
+            .unwrap_or_default();
+        if let std::collections::btree_map::Entry::Vacant(slot) =
+            targets.entry((s.account.clone(), region.clone()))
+        {
+            let access = accounts
+                .access(
+                    s.account.as_deref(),
+                    Some(&region),
+                    &format!("the image assets of stack `{}`", s.id),
+                )
+                .await?;
+            slot.insert(access);
+        }
+    }
     let mut run = Run {
         aws,
         dir: &assembly.dir,
@@ -155,8 +189,8 @@ pub async fn publish(
         regions.join(", ")
     ));
     let mut done = Vec::new();
-    for region in &regions {
-        let ecr = aws.ecr(Some(region), "publishing image assets")?;
+    for ((_, region), access) in &targets {
+        let ecr = access.ecr(Some(region), "publishing image assets")?;
         let mut repositories: BTreeMap<&str, String> = BTreeMap::new();
         for asset in manifest.docker_images.values() {
             let name = asset.repository_name.as_str();

@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::context_file::ContextFile;
 use crate::error::{Error, Result};
 use crate::lookup;
+use crate::run_dir::RunDir;
 
 /// The most app runs one synthesis makes (each may fill several lookups).
 pub const MAX_ROUNDS: usize = 10;
@@ -53,7 +54,8 @@ async fn fill(
     for (key, _) in queries {
         out.say(&format!("looking up {key}"));
     }
-    let (found, failure) = lookup::perform_all(aws, queries).await;
+    let accounts = crate::accounts::Accounts::new(aws, &settings.accounts);
+    let (found, failure) = lookup::perform_all(&accounts, queries).await;
     if !found.is_empty() {
         // under the file's lock: a concurrent run's values are merged, never overwritten
         ContextFile::update(&settings.context_file, |file| {
@@ -80,14 +82,30 @@ pub async fn synthesize(
     out: &dyn Say,
 ) -> Result<(CloudAssembly, String)> {
     let app = settings.app.as_ref().ok_or(Error::NoApp)?;
+    // the app writes into this run's own directory: what this command deploys is what this
+    // run synthesized, whatever another synthesis does to the project's out directory
+    let run = RunDir::create(&settings.out)?;
+    let run_settings = Settings {
+        out: run.assembly(),
+        ..settings.clone()
+    };
     let mut filled: BTreeSet<String> = BTreeSet::new();
     for _ in 0..MAX_ROUNDS {
-        match run_app(app, settings, false)? {
+        match run_app(app, &run_settings, false)? {
             AppOutcome::Synthesized { stdout, warnings } => {
                 for w in warnings {
                     eprintln!("{w}");
                 }
-                return Ok((CloudAssembly::read(&settings.out)?, stdout));
+                // the summary names the project's out directory, where the assembly goes
+                let stdout = stdout.replace(
+                    &run.assembly().display().to_string(),
+                    &settings.out.display().to_string(),
+                );
+                let assembly = CloudAssembly::read_run(run)?;
+                if let Some(run) = assembly.run_dir() {
+                    run.publish(&settings.out)?;
+                }
+                return Ok((assembly, stdout));
             }
             AppOutcome::Missing(missing) => {
                 let again: Vec<&str> = missing

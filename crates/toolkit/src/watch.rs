@@ -393,7 +393,8 @@ async fn cycle(
     {
         out.say(&line);
     }
-    crate::publish::publish(aws, &assembly, &selected, out).await?;
+    let accounts = crate::accounts::Accounts::new(aws, &settings.accounts);
+    crate::publish::publish_in(&accounts, aws, &assembly, &selected, out).await?;
     if opts.hotswap {
         crate::hotswap::deploy(aws, &assembly, opts.deploy.clone(), out).await?;
     } else {
@@ -547,6 +548,7 @@ mod tests {
                 include: Vec::new(),
             },
             app_timeout: crate::app_runner::DEFAULT_APP_TIMEOUT,
+            accounts: Default::default(),
         };
         let w = Watcher::new(vec![root.clone()], Filter::new(root, &settings));
         // `--out DIR` given relative to the project

@@ -215,7 +215,9 @@ fn blog_post_flaws_fail_the_audit() {
     let manifest = json!({"version": 1, "stacks": [{
         "id": "Blog", "stackName": "Blog", "templateFile": "Blog.template.json",
         "graphFile": "Blog.graph.dot", "dependencies": [], "outputs": [], "exports": [],
-        "resourceCount": 3, "templateBytes": template.len(), "hash": "sha256:unused"}]});
+        "resourceCount": 3, "templateBytes": template.len(),
+        // the toolkit checks every template against the hash the manifest records
+        "hash": format!("sha256:{}", cloudwright_core::sha256::sha256_hex(template.as_bytes()))}]});
     std::fs::write(out.join("manifest.json"), manifest.to_string()).unwrap();
 
     let o = run(dir.path(), &[], &["--assembly", path_str(&out), "audit"]);

@@ -163,8 +163,11 @@ impl Account {
             .cloned()
             .collect();
         entry["outputs"] = Value::Array(outputs);
-        // `hash` stays the full template's: the CLI uses it only to name an S3 upload, for
-        // templates over 51,200 bytes, which this one is not.
+        // the CLI checks every template against the hash its manifest records
+        entry["hash"] = json!(format!(
+            "sha256:{}",
+            cloudwright_core::sha256::sha256_hex(text.as_bytes())
+        ));
         std::fs::write(
             dir.join("manifest.json"),
             serde_json::to_string_pretty(&manifest).unwrap(),
