@@ -4,14 +4,14 @@
 //! surface declared for it (`"surface"` in `cloudwright.json`), and the bundled policy rules.
 //! `cloudwright deploy` refuses stacks whose surface widens beyond their declaration.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cloudwright_audit::{Declaration, Report, Severity, SurfaceDiff};
 use cloudwright_core::ManifestStack;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::assembly::{CloudAssembly, Extend};
+use crate::app::assembly::{CloudAssembly, Extend};
 use crate::config::SurfaceConfig;
 use crate::error::{Error, Result};
 
@@ -245,56 +245,4 @@ fn widened(
         message: e.to_string(),
     })?;
     Ok(cloudwright_audit::diff(&surface, &declared.declaration))
-}
-
-/// The DOT files of the named stacks (all when `names` is empty), in deployment order.
-pub fn graph_files(assembly: &CloudAssembly, names: &[String]) -> Result<Vec<PathBuf>> {
-    assembly
-        .select(names, Extend::None)?
-        .into_iter()
-        .map(|s| {
-            let path = assembly.dir.join(&s.graph_file);
-            if path.is_file() {
-                Ok(path)
-            } else {
-                Err(Error::Assembly {
-                    dir: assembly.dir.clone(),
-                    message: format!(
-                        "the graph of stack `{}` ({}) is missing",
-                        s.id, s.graph_file
-                    ),
-                })
-            }
-        })
-        .collect()
-}
-
-/// Renders a DOT file to SVG beside it (`X.graph.dot` → `X.graph.svg`) with Graphviz `dot`
-/// found on `PATH`; returns the SVG's path.
-pub fn render_svg(dot: &Path) -> Result<PathBuf> {
-    let svg = dot.with_extension("svg");
-    let output = std::process::Command::new("dot")
-        .arg("-Tsvg")
-        .arg("-o")
-        .arg(&svg)
-        .arg(dot)
-        .output()
-        .map_err(|e| Error::GraphvizMissing {
-            detail: if e.kind() == std::io::ErrorKind::NotFound {
-                "no `dot` executable in any PATH directory".into()
-            } else {
-                format!("it cannot be started: {e}")
-            },
-        })?;
-    if !output.status.success() {
-        return Err(Error::Graphviz {
-            file: dot.to_owned(),
-            message: format!(
-                "{}: {}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr).trim()
-            ),
-        });
-    }
-    Ok(svg)
 }

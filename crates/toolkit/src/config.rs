@@ -14,7 +14,7 @@
 //!
 //! `accounts` (optional) names, per account id, the role to assume for the stacks pinned to
 //! that account (`StackProps::account`): `{"accounts": {"222222222222": {"role":
-//! "arn:aws:iam::222222222222:role/deploy"}}}` (see [`crate::accounts`]).
+//! "arn:aws:iam::222222222222:role/deploy"}}}` (see [`crate::aws::accounts`]).
 //!
 //! `surface` (optional) is the declared public surface that `cloudwright audit` compares with and
 //! `cloudwright deploy` enforces: one declaration file for every stack, or a map from stack id to
@@ -183,7 +183,7 @@ pub struct Settings {
     /// directory).
     pub watch: WatchConfig,
     /// How long one run of the app may take before it is stopped (`--app-timeout`,
-    /// `"appTimeout"`, default [`crate::app_runner::DEFAULT_APP_TIMEOUT`]).
+    /// `"appTimeout"`, default [`crate::app::runner::DEFAULT_APP_TIMEOUT`]).
     pub app_timeout: std::time::Duration,
     /// The role to assume per account (`"accounts"` in `cloudwright.json`).
     pub accounts: BTreeMap<String, AccountConfig>,
@@ -242,7 +242,7 @@ impl Settings {
             app_timeout: overrides
                 .app_timeout
                 .or(file.app_timeout)
-                .map_or(crate::app_runner::DEFAULT_APP_TIMEOUT, |s| {
+                .map_or(crate::app::runner::DEFAULT_APP_TIMEOUT, |s| {
                     std::time::Duration::from_secs(s.max(1))
                 }),
             accounts: file.accounts,

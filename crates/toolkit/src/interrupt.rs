@@ -17,8 +17,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::cloudformation::stacks::Cfn;
 use crate::error::{Error, Result};
-use crate::stacks::Cfn;
 
 /// The signal that stopped the run (0 while none has).
 static SIGNAL: AtomicUsize = AtomicUsize::new(0);
@@ -264,7 +264,7 @@ pub async fn watch() {
         }
         stacks.dedup_by(|a, b| a.1 == b.1);
         for (cfn, stack) in stacks {
-            let state = match crate::stacks::describe(&cfn, &stack).await {
+            let state = match crate::cloudformation::stacks::describe(&cfn, &stack).await {
                 Ok(Some(info)) => format!("is {}", info.status),
                 Ok(None) => "does not exist".to_owned(),
                 Err(e) => format!("could not be described ({e})"),

@@ -7,16 +7,17 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use cloudwright_audit::Severity;
-use cloudwright_cli::assembly::Extend;
+use cloudwright_cli::app::assembly::Extend;
+use cloudwright_cli::app::synth::{Stderr, Stdout};
 use cloudwright_cli::aws::Aws;
+use cloudwright_cli::cloudformation::deploy::{DeployOptions, Method};
+use cloudwright_cli::cloudformation::destroy::DestroyOptions;
 use cloudwright_cli::config::{Overrides, Settings};
-use cloudwright_cli::deploy::{DeployOptions, Method};
-use cloudwright_cli::destroy::DestroyOptions;
-use cloudwright_cli::synth::{Stderr, Stdout};
 use cloudwright_cli::watch::WatchOptions;
 use cloudwright_cli::{
-    Error, assembly, audit, deploy, destroy, diff, drift, events, hotswap, init, interrupt, migrate,
-    publish, synth, watch,
+    Error, app::assembly, app::synth, assets::publish, audit, cloudformation::deploy,
+    cloudformation::destroy, cloudformation::diff, cloudformation::drift, cloudformation::events,
+    cloudformation::hotswap, graph, init, interrupt, migrate, watch,
 };
 
 /// Synthesize, look up, diff, deploy and destroy the CloudFormation stacks of a cloudwright app.
@@ -425,7 +426,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Diff { stacks, fail } => {
             let a = synth::assembly(&aws, &settings, &Stderr).await?;
-            let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
+            let accounts = cloudwright_cli::aws::accounts::Accounts::new(&aws, &settings.accounts);
             let differs = diff::diff_stacks_in(&accounts, &a, &stacks).await?;
             if fail && differs {
                 return Ok(ExitCode::from(1));
@@ -434,7 +435,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Drift { stacks, timeout } => {
             let a = synth::assembly(&aws, &settings, &Stderr).await?;
             let selected = a.select(&stacks, Extend::None)?;
-            let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
+            let accounts = cloudwright_cli::aws::accounts::Accounts::new(&aws, &settings.accounts);
             let mut drifted = false;
             for s in selected {
                 let access = accounts
@@ -475,9 +476,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Graph { stacks, svg } => {
             let a = synth::assembly(&aws, &settings, &Stderr).await?;
-            for dot in audit::graph_files(&a, &stacks)? {
+            for dot in graph::graph_files(&a, &stacks)? {
                 if svg {
-                    println!("{}", audit::render_svg(&dot)?.display());
+                    println!("{}", graph::render_svg(&dot)?.display());
                 } else {
                     println!("{}", dot.display());
                 }
@@ -486,7 +487,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Assets => {
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
             let stacks: Vec<_> = a.stacks().iter().collect();
-            let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
+            let accounts = cloudwright_cli::aws::accounts::Accounts::new(&aws, &settings.accounts);
             let done = publish::publish_in(&accounts, &aws, &a, &stacks, &Stdout).await?;
             if done.is_empty() {
                 println!("the app has no image assets");
@@ -528,8 +529,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 hotswap::refuse_production(&settings, &selected)?;
             }
             // every stack's account, before anything is published or deployed
-            let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
-            cloudwright_cli::accounts::resolve(&accounts, &selected).await?;
+            let accounts = cloudwright_cli::aws::accounts::Accounts::new(&aws, &settings.accounts);
+            cloudwright_cli::aws::accounts::resolve(&accounts, &selected).await?;
             let accounts = &accounts;
             for line in
                 audit::check_exposure(&a, &selected, settings.surface.as_ref(), allow_exposure)?

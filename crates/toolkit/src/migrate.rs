@@ -22,7 +22,7 @@ pub enum Source {
 /// The template stack `name` was deployed with (JSON or YAML, as it was submitted).
 pub async fn deployed(aws: &crate::aws::Aws, name: &str) -> Result<String, Error> {
     let cfn = aws.cloudformation(None, &format!("stack {name}"))?;
-    crate::stacks::deployed_template(&cfn, name)
+    crate::cloudformation::stacks::deployed_template(&cfn, name)
         .await?
         .ok_or_else(|| {
             Error::Usage(format!(

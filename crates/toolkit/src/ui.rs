@@ -4,8 +4,8 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use tokio::sync::Mutex;
 
+use crate::cloudformation::events::Reporter;
 use crate::error::{Error, Result};
-use crate::events::Reporter;
 
 /// Shows `text`, then asks `question`, unless `yes`. Without a terminal on stdin (and without
 /// `yes`) it is an error telling to pass `--yes`. Prompts of concurrent stacks take turns.

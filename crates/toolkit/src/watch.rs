@@ -26,13 +26,13 @@ use std::time::{Duration, Instant, SystemTime};
 use cloudwright_core::asset::IgnorePatterns;
 use serde_json::Value;
 
-use crate::assembly::{CloudAssembly, Extend};
+use crate::app::assembly::{CloudAssembly, Extend};
+use crate::app::synth::Say;
 use crate::aws::Aws;
+use crate::aws::logs::{GroupName, Logs, log_groups};
+use crate::cloudformation::deploy::DeployOptions;
 use crate::config::Settings;
-use crate::deploy::DeployOptions;
 use crate::error::{Error, Result};
-use crate::logs::{GroupName, Logs, log_groups};
-use crate::synth::Say;
 
 /// Names of directories (or files) never watched, at any depth. Compared by name, not as
 /// patterns: a round checks every entry, and a pattern with `**` costs far more.
@@ -376,7 +376,7 @@ async fn cycle(
     opts: &WatchOptions,
     out: &dyn Say,
 ) -> Result<CloudAssembly> {
-    let (assembly, _) = crate::synth::synthesize(aws, settings, out).await?;
+    let (assembly, _) = crate::app::synth::synthesize(aws, settings, out).await?;
     let selected = assembly.select(
         &opts.deploy.stacks,
         if opts.deploy.exclusively {
@@ -386,19 +386,19 @@ async fn cycle(
         },
     )?;
     if opts.hotswap {
-        crate::hotswap::refuse_production(settings, &selected)?;
+        crate::cloudformation::hotswap::refuse_production(settings, &selected)?;
     }
     for line in
         crate::audit::check_exposure(&assembly, &selected, settings.surface.as_ref(), false)?
     {
         out.say(&line);
     }
-    let accounts = crate::accounts::Accounts::new(aws, &settings.accounts);
-    crate::publish::publish_in(&accounts, aws, &assembly, &selected, out).await?;
+    let accounts = crate::aws::accounts::Accounts::new(aws, &settings.accounts);
+    crate::assets::publish::publish_in(&accounts, aws, &assembly, &selected, out).await?;
     if opts.hotswap {
-        crate::hotswap::deploy(aws, &assembly, opts.deploy.clone(), out).await?;
+        crate::cloudformation::hotswap::deploy(aws, &assembly, opts.deploy.clone(), out).await?;
     } else {
-        crate::deploy::deploy(aws, &assembly, opts.deploy.clone()).await?;
+        crate::cloudformation::deploy::deploy(aws, &assembly, opts.deploy.clone()).await?;
     }
     Ok(assembly)
 }
@@ -547,7 +547,7 @@ mod tests {
                 exclude: vec!["docs/**".into()],
                 include: Vec::new(),
             },
-            app_timeout: crate::app_runner::DEFAULT_APP_TIMEOUT,
+            app_timeout: crate::app::runner::DEFAULT_APP_TIMEOUT,
             accounts: Default::default(),
         };
         let w = Watcher::new(vec![root.clone()], Filter::new(root, &settings));

@@ -263,7 +263,7 @@ async fn context_looked_up_in_one_account_is_looked_up_again_in_another() {
         .unwrap()
         .describe_vpcs(
             &[],
-            &[cloudwright_cli::ec2::Filter::new("isDefault", "true")],
+            &[cloudwright_cli::aws::ec2::Filter::new("isDefault", "true")],
         )
         .await
         .unwrap();

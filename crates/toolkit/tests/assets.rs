@@ -17,8 +17,8 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use cloudwright_cli::awsapi::{Client, Protocol, Service};
-use cloudwright_cli::ecr::Ecr;
+use cloudwright_cli::aws::client::{Client, Protocol, Service};
+use cloudwright_cli::aws::ecr::Ecr;
 use cloudwright_tests::{Moto, TempDir};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -164,7 +164,7 @@ async fn deploy_builds_pushes_then_deploys_and_a_second_deploy_publishes_nothing
         "GET",
         registry.port,
         &format!("/v2/{REPOSITORY}/manifests/{}", asset.image_tag),
-        cloudwright_cli::registry::MANIFEST_ACCEPT,
+        cloudwright_cli::assets::registry::MANIFEST_ACCEPT,
     );
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     let digest = format!("sha256:{:x}", Sha256::digest(&body));
@@ -201,7 +201,7 @@ async fn deploy_builds_pushes_then_deploys_and_a_second_deploy_publishes_nothing
         .unwrap();
     let policy: Value =
         serde_json::from_str(policy["lifecyclePolicyText"].as_str().unwrap()).unwrap();
-    assert_eq!(policy, cloudwright_cli::publish::lifecycle_policy());
+    assert_eq!(policy, cloudwright_cli::assets::publish::lifecycle_policy());
 
     // the stack runs exactly that image
     assert_eq!(
@@ -260,7 +260,7 @@ async fn deploy_builds_pushes_then_deploys_and_a_second_deploy_publishes_nothing
         "HEAD",
         registry.port,
         &format!("/v2/{REPOSITORY}/manifests/{}", asset.image_tag),
-        cloudwright_cli::registry::MANIFEST_ACCEPT,
+        cloudwright_cli::assets::registry::MANIFEST_ACCEPT,
     );
     assert_eq!(again["docker-content-digest"], digest);
 }

@@ -15,8 +15,8 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::retry::RetryConfig;
 use cloudwright_cli::Error;
-use cloudwright_cli::ec2::{Ec2, Filter};
-use cloudwright_cli::ecr::Ecr;
+use cloudwright_cli::aws::ec2::{Ec2, Filter};
+use cloudwright_cli::aws::ecr::Ecr;
 
 /// A request as the server received it.
 #[derive(Clone, Debug)]

@@ -131,7 +131,7 @@ async fn warm(moto: &Moto) {
         .send()
         .await
         .unwrap();
-    cloudwright_cli::ecr::Ecr::new(&config, "tests")
+    cloudwright_cli::aws::ecr::Ecr::new(&config, "tests")
         .unwrap()
         .call("DescribeRepositories", &json!({}))
         .await
@@ -548,7 +548,7 @@ async fn concurrent_lookups_keep_every_value() {
     const KEYS: usize = RUNS * 4;
     let moto = Moto::start();
     let config = sdk(&moto).await;
-    let ec2 = cloudwright_cli::ec2::Ec2::new(&config, "tests").unwrap();
+    let ec2 = cloudwright_cli::aws::ec2::Ec2::new(&config, "tests").unwrap();
     // the default VPC, tagged K0..K31 = x: each key a lookup of its own
     let vpcs = ec2
         .call(
@@ -633,9 +633,12 @@ async fn destroy_names_the_retained_resources_with_their_physical_ids() {
     );
     assert_eq!(stack_status(&cfn, "CwRetain").await, None);
     // the log group is still there, as the output says
-    let logs =
-        cloudwright_cli::awsapi::Client::new(&config, cloudwright_cli::logs::SERVICE, "tests")
-            .unwrap();
+    let logs = cloudwright_cli::aws::client::Client::new(
+        &config,
+        cloudwright_cli::aws::logs::SERVICE,
+        "tests",
+    )
+    .unwrap();
     let groups = logs
         .call_json(
             "DescribeLogGroups",

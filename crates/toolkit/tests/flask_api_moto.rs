@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use aws_config::SdkConfig;
-use cloudwright_cli::ec2::{Ec2, Filter};
-use cloudwright_cli::ecr::Ecr;
+use cloudwright_cli::aws::ec2::{Ec2, Filter};
+use cloudwright_cli::aws::ecr::Ecr;
 use cloudwright_core::{App, Context};
 use cloudwright_tests::{Moto, TempDir, workspace_root};
 use serde_json::{Value, json};

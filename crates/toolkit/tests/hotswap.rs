@@ -16,8 +16,8 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use cloudwright_cli::awsapi::Client;
-use cloudwright_cli::ecs::Ecs;
+use cloudwright_cli::aws::client::Client;
+use cloudwright_cli::aws::ecs::Ecs;
 use cloudwright_tests::{Moto, TempDir};
 use serde_json::{Value, json};
 
@@ -713,7 +713,7 @@ async fn watch_hotswaps_one_edit_ignores_ignored_files_streams_logs_and_stops_on
     );
 
     // a log event of the service shows up
-    let logs = Client::new(&config, cloudwright_cli::logs::SERVICE, "test").unwrap();
+    let logs = Client::new(&config, cloudwright_cli::aws::logs::SERVICE, "test").unwrap();
     logs.call_json(
         "CreateLogStream",
         &json!({"logGroupName": group, "logStreamName": "app/app/1"}),
@@ -751,7 +751,9 @@ async fn watch_hotswaps_one_edit_ignores_ignored_files_streams_logs_and_stops_on
 fn the_flask_api_service_image_is_hotswappable() {
     // the main app's own template: a new image tag for its task definition (what an edit of
     // `service/` makes) is a hotswap of the task definition and of the service that runs it
-    use cloudwright_cli::hotswap::{Change, Evaluator, Plan, plan, resolve_containers};
+    use cloudwright_cli::cloudformation::hotswap::{
+        Change, Evaluator, Plan, plan, resolve_containers,
+    };
     let old: Value = serde_json::from_str(&cloudwright_tests::flask_api_template()).unwrap();
     let resources = old["Resources"].as_object().unwrap();
     let (td_id, td) = resources

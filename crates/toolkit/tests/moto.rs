@@ -10,8 +10,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use cloudwright_cli::ec2::Ec2;
-use cloudwright_cli::ecr::Ecr;
+use cloudwright_cli::aws::ec2::Ec2;
+use cloudwright_cli::aws::ecr::Ecr;
 use cloudwright_tests::{Moto, TempDir};
 use serde_json::{Value, json};
 

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::facts::ReplacementRules;
+use crate::cloudformation::facts::ReplacementRules;
 
 /// How a resource or section entry changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -499,22 +499,22 @@ fn old_to_new(old: Option<&Value>, new: Option<&Value>) -> String {
 /// printed to stdout. Returns whether any stack differs.
 pub async fn diff_stacks(
     aws: &crate::aws::Aws,
-    assembly: &crate::assembly::CloudAssembly,
+    assembly: &crate::app::assembly::CloudAssembly,
     names: &[String],
 ) -> crate::error::Result<bool> {
-    let accounts = crate::accounts::Accounts::new(aws, &Default::default());
+    let accounts = crate::aws::accounts::Accounts::new(aws, &Default::default());
     diff_stacks_in(&accounts, assembly, names).await
 }
 
 /// [`diff_stacks`] reading each deployed template in its stack's account (with its role from
 /// `accounts`, checked with STS).
 pub async fn diff_stacks_in(
-    accounts: &crate::accounts::Accounts,
-    assembly: &crate::assembly::CloudAssembly,
+    accounts: &crate::aws::accounts::Accounts,
+    assembly: &crate::app::assembly::CloudAssembly,
     names: &[String],
 ) -> crate::error::Result<bool> {
     let mut differs = false;
-    for s in assembly.select(names, crate::assembly::Extend::None)? {
+    for s in assembly.select(names, crate::app::assembly::Extend::None)? {
         let aws = accounts
             .access(
                 s.account.as_deref(),
@@ -529,7 +529,8 @@ pub async fn diff_stacks_in(
                 dir: assembly.dir.clone(),
                 message: format!("the template of stack `{}` is not JSON: {e}", s.id),
             })?;
-        let deployed = crate::stacks::deployed_template(&cfn, &s.stack_name).await?;
+        let deployed =
+            crate::cloudformation::stacks::deployed_template(&cfn, &s.stack_name).await?;
         let old = match &deployed {
             Some(t) => Some(deployed_json(t).map_err(|e| crate::error::Error::Aws {
                 operation: "GetTemplate",
@@ -541,7 +542,11 @@ pub async fn diff_stacks_in(
             })?),
             None => None,
         };
-        let d = diff_templates(old.as_ref(), &new, &crate::facts::SchemaRules);
+        let d = diff_templates(
+            old.as_ref(),
+            &new,
+            &crate::cloudformation::facts::SchemaRules,
+        );
         let mut text = d.render(&s.stack_name);
         if deployed.is_none() {
             text = text.replacen('\n', " (not deployed yet)\n", 1);

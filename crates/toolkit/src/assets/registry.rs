@@ -102,7 +102,7 @@ impl RegistryOverride {
             registry: self.host.clone(),
             detail,
         };
-        let connector = crate::awsapi::connector(config)?;
+        let connector = crate::aws::client::connector(config)?;
         let request = http::Request::builder()
             .method("HEAD")
             .uri(&url)

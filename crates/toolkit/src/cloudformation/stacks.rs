@@ -7,8 +7,8 @@ use aws_sdk_cloudformation::primitives::DateTimeFormat;
 use aws_sdk_cloudformation::types::TemplateStage;
 
 use crate::aws::{Api, service_error};
+use crate::cloudformation::events::{EventWatch, StackEvent, StackReporter, in_progress};
 use crate::error::{Error, Result};
-use crate::events::{EventWatch, StackEvent, StackReporter, in_progress};
 
 /// A CloudFormation client with its region.
 pub type Cfn = Api<aws_sdk_cloudformation::Client>;

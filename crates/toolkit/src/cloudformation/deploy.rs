@@ -14,14 +14,14 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 use tokio::task::JoinSet;
 
-use crate::assembly::{CloudAssembly, Extend, Schedule};
+use crate::app::assembly::{CloudAssembly, Extend, Schedule};
 use crate::aws::{Aws, is_unavailable, service_error};
-use crate::diff::diff_templates;
+use crate::cloudformation::diff::diff_templates;
+use crate::cloudformation::events::{self, EventWatch, Outcome, Reporter, first_failure};
+use crate::cloudformation::facts::SchemaRules;
+use crate::cloudformation::stacks::{self, Backoff, Cfn, StackInfo, StackStatus};
 use crate::error::{Error, Result};
-use crate::events::{self, EventWatch, Outcome, Reporter, first_failure};
-use crate::facts::SchemaRules;
 use crate::interrupt::RunMark;
-use crate::stacks::{self, Backoff, Cfn, StackInfo, StackStatus};
 use crate::ui;
 
 /// CloudFormation's limit for a template passed inline, in bytes.
@@ -68,7 +68,7 @@ pub struct DeployOptions {
     /// The CloudFormation execution role (`--role-arn`): the role CloudFormation assumes to
     /// create, update and delete the stacks' resources, instead of the caller's permissions.
     pub role_arn: Option<String>,
-    /// The role to assume per account (`"accounts"` in `cloudwright.json`, [`crate::accounts`]).
+    /// The role to assume per account (`"accounts"` in `cloudwright.json`, [`crate::aws::accounts`]).
     pub accounts: BTreeMap<String, crate::config::AccountConfig>,
 }
 
@@ -416,10 +416,10 @@ fn change_set_name() -> String {
 /// One stack to deploy.
 #[derive(Clone, Debug)]
 struct Job {
-    /// The access to the stack's account, verified ([`crate::accounts`]).
+    /// The access to the stack's account, verified ([`crate::aws::accounts`]).
     aws: Aws,
-    /// Parameters filled from other stacks' outputs at deploy ([`crate::weak`]).
-    weak: Vec<crate::weak::WeakInput>,
+    /// Parameters filled from other stacks' outputs at deploy ([`crate::cloudformation::weak`]).
+    weak: Vec<crate::cloudformation::weak::WeakInput>,
     id: String,
     name: String,
     region: Option<String>,
@@ -464,8 +464,8 @@ pub async fn deploy(
         },
     )?;
     // every stack's account is checked before any stack is touched
-    let accounts = crate::accounts::Accounts::new(aws, &opts.accounts);
-    let mut access = crate::accounts::resolve(&accounts, &selected).await?;
+    let accounts = crate::aws::accounts::Accounts::new(aws, &opts.accounts);
+    let mut access = crate::aws::accounts::resolve(&accounts, &selected).await?;
     let mut jobs: HashMap<String, Job> = HashMap::new();
     for s in &selected {
         let mut weak = Vec::new();
@@ -479,7 +479,7 @@ pub async fn deploy(
                     ),
                 });
             };
-            weak.push(crate::weak::WeakInput {
+            weak.push(crate::cloudformation::weak::WeakInput {
                 parameter: w.parameter.clone(),
                 producer_id: producer.id.clone(),
                 producer: producer.stack_name.clone(),
@@ -509,10 +509,10 @@ pub async fn deploy(
         );
     }
     // exports other stacks import must survive the update: checked before anything changes
-    let planned: Vec<crate::export_lock::Planned<'_>> = selected
+    let planned: Vec<crate::cloudformation::export_lock::Planned<'_>> = selected
         .iter()
         .filter_map(|s| jobs.get(&s.id))
-        .map(|j| crate::export_lock::Planned {
+        .map(|j| crate::cloudformation::export_lock::Planned {
             id: &j.id,
             name: &j.name,
             region: j.region.as_deref(),
@@ -520,7 +520,7 @@ pub async fn deploy(
             aws: &j.aws,
         })
         .collect();
-    crate::export_lock::check(&planned).await?;
+    crate::cloudformation::export_lock::check(&planned).await?;
     let concurrency = opts.concurrency.max(1);
     let shared = Arc::new(Shared {
         reporter: Reporter::new(opts.display),
@@ -576,7 +576,7 @@ pub async fn deploy(
             message: e.to_string(),
         })?;
         text.push('\n');
-        crate::context_file::write_atomically(path, text.as_bytes())?;
+        crate::app::context_file::write_atomically(path, text.as_bytes())?;
     }
     match errors.len() {
         0 => Ok(results),
@@ -1012,7 +1012,7 @@ async fn prepare<'a>(
     let stack_keys = [job.id.as_str(), job.name.as_str()];
     // weak references: the producers' outputs as they are now, as this stack's parameters
     let mut params = shared.params.clone();
-    for (k, v) in crate::weak::resolve(&job.name, &job.weak).await? {
+    for (k, v) in crate::cloudformation::weak::resolve(&job.name, &job.weak).await? {
         params
             .per_stack
             .entry(job.id.clone())
@@ -1078,7 +1078,7 @@ async fn direct(shared: &Shared, cfn: &Cfn, req: &StackRequest<'_>) -> Result<Op
     };
     let deployed_json: Option<Value> = deployed_template
         .as_deref()
-        .and_then(|t| crate::diff::deployed_json(t).ok());
+        .and_then(|t| crate::cloudformation::diff::deployed_json(t).ok());
     let diff = diff_templates(deployed_json.as_ref(), req.template, &SchemaRules);
     let explicit_params = req
         .planned
@@ -1695,7 +1695,10 @@ fn render_change_set(
     ));
     let security: Vec<&str> = changes
         .iter()
-        .filter(|c| c.resource_type().is_some_and(crate::diff::is_security_type))
+        .filter(|c| {
+            c.resource_type()
+                .is_some_and(crate::cloudformation::diff::is_security_type)
+        })
         .filter_map(|c| c.logical_resource_id())
         .collect();
     if !security.is_empty() {

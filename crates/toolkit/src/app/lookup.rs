@@ -7,7 +7,7 @@
 //!   image's first tag and digest ([`EcrImageContext`]).
 //!
 //! Both take an optional `account` property (a stack that names its account adds it): the
-//! lookup then runs in that account ([`crate::accounts`]: its role, and STS confirming it),
+//! lookup then runs in that account ([`crate::aws::accounts`]: its role, and STS confirming it),
 //! so a value looked up in one account is never used for a stack in another.
 //!
 //! Parsing a query and shaping the result are pure; [`perform`] calls AWS.
@@ -19,7 +19,7 @@ use cloudwright_core::ContextQuery;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::Aws;
-use crate::ec2::Filter;
+use crate::aws::ec2::Filter;
 use crate::error::{Error, Result};
 
 /// The VPC lookup provider's name.
@@ -289,7 +289,7 @@ pub fn sort_subnets(subnets: &mut [SubnetContext]) {
     subnets.sort_by_key(key);
 }
 
-pub use crate::ecr::ImageInfo;
+pub use crate::aws::ecr::ImageInfo;
 
 /// The newest image by push time (the later one in the list on a tie).
 pub fn newest_image(images: &[ImageInfo]) -> Option<&ImageInfo> {
@@ -485,7 +485,7 @@ async fn lookup_image(
 /// Performs lookups for `queries` (key and query) and returns the values by key; the first
 /// failure stops and is returned after the values found so far.
 pub async fn perform_all(
-    accounts: &crate::accounts::Accounts,
+    accounts: &crate::aws::accounts::Accounts,
     queries: &[(String, ContextQuery)],
 ) -> (BTreeMap<String, serde_json::Value>, Option<Error>) {
     let mut found = BTreeMap::new();

@@ -1,6 +1,6 @@
 //! Publishing an assembly's container image assets (`assets.json`): for each region the
 //! stacks deploy to and each image, make sure its ECR repository exists, and when the image's
-//! tag is not there yet, build it with the user's container tool ([`crate::container`]) from
+//! tag is not there yet, build it with the user's container tool ([`crate::assets::container_tool`]) from
 //! its context in the assembly, log in with an ECR token and push it. `cloudwright assets`
 //! does only this; `cloudwright deploy` does it before it touches any stack.
 //!
@@ -24,13 +24,13 @@ use cloudwright_core::Assembly;
 use cloudwright_core::asset::{DEFAULT_ASSET_REPOSITORY, DockerImageAsset};
 use serde_json::{Value, json};
 
-use crate::assembly::CloudAssembly;
+use crate::app::assembly::CloudAssembly;
+use crate::app::synth::Say;
+use crate::assets::container_tool::ContainerTool;
+use crate::assets::registry::{REGISTRY_VARIABLE, RegistryOverride};
 use crate::aws::Aws;
-use crate::container::ContainerTool;
-use crate::ecr::Ecr;
+use crate::aws::ecr::Ecr;
 use crate::error::{Error, Result};
-use crate::registry::{REGISTRY_VARIABLE, RegistryOverride};
-use crate::synth::Say;
 
 /// How many tagged images the default repository's lifecycle policy keeps.
 pub const KEEP_TAGGED_IMAGES: u32 = 100;
@@ -131,14 +131,14 @@ pub async fn publish(
     stacks: &[&cloudwright_core::ManifestStack],
     out: &dyn Say,
 ) -> Result<Vec<Published>> {
-    let accounts = crate::accounts::Accounts::new(aws, &BTreeMap::new());
+    let accounts = crate::aws::accounts::Accounts::new(aws, &BTreeMap::new());
     publish_in(&accounts, aws, assembly, stacks, out).await
 }
 
 /// [`publish`] into the account of each stack (with its role from `accounts`, checked with
 /// STS): an image is published once per account and region the stacks deploy to.
 pub async fn publish_in(
-    accounts: &crate::accounts::Accounts,
+    accounts: &crate::aws::accounts::Accounts,
     aws: &Aws,
     assembly: &CloudAssembly,
     stacks: &[&cloudwright_core::ManifestStack],
@@ -272,7 +272,7 @@ impl Run<'_> {
         let input = json!({"repositoryName": asset.repository_name,
                            "imageIds": [{"imageTag": asset.image_tag}]});
         match ecr.call("DescribeImages", &input).await {
-            Ok(out) => Ok(crate::ecr::parse_images(&out)
+            Ok(out) => Ok(crate::aws::ecr::parse_images(&out)
                 .into_iter()
                 .next()
                 .map(|i| i.digest)),

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use cloudwright_core::assembly::{MANIFEST_FILE, MANIFEST_VERSION};
 use cloudwright_core::{Assembly, Manifest, ManifestStack};
 
+use crate::app::run_dir::RunDir;
 use crate::error::{Error, Result};
-use crate::run_dir::RunDir;
 
 /// A cloud assembly, read and verified: its manifest, and every template's text held in
 /// memory once its SHA-256 matched the manifest's `hash`. What the toolkit deploys, diffs and

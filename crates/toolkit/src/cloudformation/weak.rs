@@ -6,8 +6,8 @@
 //! reaches the consumer at its next deploy.
 
 use crate::aws::Aws;
+use crate::cloudformation::stacks;
 use crate::error::{Error, Result};
-use crate::stacks;
 
 /// One parameter to fill from another stack's output.
 #[derive(Clone, Debug)]

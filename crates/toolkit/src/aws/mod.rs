@@ -1,6 +1,18 @@
 //! AWS access: configuration through aws-config's standard chain (credentials, region,
 //! `AWS_ENDPOINT_URL`, retries with backoff in the SDK's standard mode), clients per region, and
 //! SDK errors turned into [`Error`]s a user can act on.
+//!
+//! Submodules: [`accounts`] (each stack's account checked against the caller identity, over
+//! [`sts`]; the role to assume per account), [`client`] (our own SigV4 client for the Query and
+//! JSON protocols) and the services it speaks to: [`ec2`], [`ecr`], [`ecs`], [`logs`], [`sts`].
+
+pub mod accounts;
+pub mod client;
+pub mod ec2;
+pub mod ecr;
+pub mod ecs;
+pub mod logs;
+pub mod sts;
 
 use std::time::Duration;
 
@@ -128,7 +140,7 @@ impl Aws {
     }
 
     /// The same configuration with other credentials (a role's, from STS `AssumeRole`).
-    pub fn with_credentials(&self, credentials: &crate::sts::RoleCredentials) -> Aws {
+    pub fn with_credentials(&self, credentials: &crate::aws::sts::RoleCredentials) -> Aws {
         let credentials = aws_credential_types::Credentials::new(
             credentials.access_key_id.clone(),
             credentials.secret_access_key.clone(),
@@ -147,11 +159,11 @@ impl Aws {
         }
     }
 
-    /// An STS client (our own Query API client, [`crate::sts`]) in `region`, the default
+    /// An STS client (our own Query API client, [`crate::aws::sts`]) in `region`, the default
     /// region, or us-east-1 when neither is set (STS answers for every region).
-    pub fn sts(&self, region: Option<&str>, what: &str) -> Result<crate::sts::Sts, Error> {
+    pub fn sts(&self, region: Option<&str>, what: &str) -> Result<crate::aws::sts::Sts, Error> {
         let region = region.or(self.default_region()).unwrap_or("us-east-1");
-        crate::sts::Sts::new(&self.config(Some(region), what)?, what)
+        crate::aws::sts::Sts::new(&self.config(Some(region), what)?, what)
     }
 
     /// The configured default region, if any.
@@ -188,14 +200,14 @@ impl Aws {
         ))
     }
 
-    /// An EC2 client (our own Query API client, [`crate::ec2`]).
-    pub fn ec2(&self, region: Option<&str>, what: &str) -> Result<crate::ec2::Ec2, Error> {
-        crate::ec2::Ec2::new(&self.config(region, what)?, what)
+    /// An EC2 client (our own Query API client, [`crate::aws::ec2`]).
+    pub fn ec2(&self, region: Option<&str>, what: &str) -> Result<crate::aws::ec2::Ec2, Error> {
+        crate::aws::ec2::Ec2::new(&self.config(region, what)?, what)
     }
 
-    /// An ECR client (our own `awsJson1_1` client, [`crate::ecr`]).
-    pub fn ecr(&self, region: Option<&str>, what: &str) -> Result<crate::ecr::Ecr, Error> {
-        crate::ecr::Ecr::new(&self.config(region, what)?, what)
+    /// An ECR client (our own `awsJson1_1` client, [`crate::aws::ecr`]).
+    pub fn ecr(&self, region: Option<&str>, what: &str) -> Result<crate::aws::ecr::Ecr, Error> {
+        crate::aws::ecr::Ecr::new(&self.config(region, what)?, what)
     }
 
     /// An S3 client.

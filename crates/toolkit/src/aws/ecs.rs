@@ -1,4 +1,4 @@
-//! The ECS calls a hotswap makes, through the toolkit's own client ([`crate::awsapi`]) in ECS's
+//! The ECS calls a hotswap makes, through the toolkit's own client ([`crate::aws::client`]) in ECS's
 //! `awsJson1_1` protocol, instead of `aws-sdk-ecs`.
 //!
 //! [`register_input`] (a `RegisterTaskDefinition` input copying a described revision) and
@@ -8,7 +8,7 @@
 use aws_config::SdkConfig;
 use serde_json::{Map, Value, json};
 
-use crate::awsapi::{Client, Protocol, Service};
+use crate::aws::client::{Client, Protocol, Service};
 use crate::error::Error;
 
 /// ECS's names and protocol.

@@ -27,12 +27,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::assembly::CloudAssembly;
+use crate::app::assembly::CloudAssembly;
+use crate::app::synth::Say;
 use crate::aws::Aws;
-use crate::ecs::{Ecs, Rollout, register_input};
+use crate::aws::ecs::{Ecs, Rollout, register_input};
+use crate::cloudformation::stacks::{self, Cfn};
 use crate::error::{Error, Result};
-use crate::stacks::{self, Cfn};
-use crate::synth::Say;
 
 /// The properties of a container definition a hotswap changes.
 pub const CONTAINER_PROPERTIES: &[&str] = &["Image", "Environment", "Command"];
@@ -857,7 +857,7 @@ pub async fn apply_task_definition(
             let described = ecs.describe_service(&cluster, service).await?;
             done.calls.push("ecs:DescribeServices");
             let state = match described {
-                Some(s) => crate::ecs::rollout(&s, &revision),
+                Some(s) => crate::aws::ecs::rollout(&s, &revision),
                 None => Rollout::Failed(format!("ECS does not know service {service}")),
             };
             match state {
@@ -901,15 +901,15 @@ pub async fn apply_task_definition(
 pub async fn deploy(
     aws: &Aws,
     assembly: &CloudAssembly,
-    opts: crate::deploy::DeployOptions,
+    opts: crate::cloudformation::deploy::DeployOptions,
     out: &dyn Say,
 ) -> Result<BTreeMap<String, Decision>> {
     let selected = assembly.select(
         &opts.stacks,
         if opts.exclusively {
-            crate::assembly::Extend::None
+            crate::app::assembly::Extend::None
         } else {
-            crate::assembly::Extend::Upstream
+            crate::app::assembly::Extend::Upstream
         },
     )?;
     let mut decisions = BTreeMap::new();
@@ -931,10 +931,10 @@ pub async fn deploy(
         decisions.insert(s.stack_name.clone(), decision);
     }
     if !fallback.is_empty() {
-        crate::deploy::deploy(
+        crate::cloudformation::deploy::deploy(
             aws,
             assembly,
-            crate::deploy::DeployOptions {
+            crate::cloudformation::deploy::DeployOptions {
                 stacks: fallback,
                 exclusively: true,
                 ..opts

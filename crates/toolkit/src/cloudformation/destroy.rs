@@ -17,11 +17,11 @@ use aws_sdk_cloudformation::types::StackStatus;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use crate::assembly::{CloudAssembly, Extend};
+use crate::app::assembly::{CloudAssembly, Extend};
 use crate::aws::{Aws, is_unavailable, service_error};
+use crate::cloudformation::events::{self, EventWatch, Outcome, Reporter, first_failure};
+use crate::cloudformation::stacks::{self, Cfn, StackStatus as State};
 use crate::error::{Error, Result};
-use crate::events::{self, EventWatch, Outcome, Reporter, first_failure};
-use crate::stacks::{self, Cfn, StackStatus as State};
 use crate::ui;
 
 /// Options of `cloudwright destroy`.
@@ -39,7 +39,7 @@ pub struct DestroyOptions {
     pub display: events::Display,
     /// The CloudFormation execution role for the deletions (`--role-arn`).
     pub role_arn: Option<String>,
-    /// The role to assume per account (`"accounts"` in `cloudwright.json`, [`crate::accounts`]).
+    /// The role to assume per account (`"accounts"` in `cloudwright.json`, [`crate::aws::accounts`]).
     pub accounts: std::collections::BTreeMap<String, crate::config::AccountConfig>,
 }
 
@@ -134,7 +134,7 @@ async fn retained_before(
         .await
         .ok()
         .flatten()
-        .and_then(|t| crate::diff::deployed_json(&t).ok());
+        .and_then(|t| crate::cloudformation::diff::deployed_json(&t).ok());
     let mut physical = std::collections::BTreeMap::new();
     if let Ok(out) = cfn
         .client
@@ -304,8 +304,8 @@ pub async fn destroy(
     )?;
     let reporter = Reporter::new(opts.display);
     // every stack's account, before anything is deleted
-    let accounts = crate::accounts::Accounts::new(aws, &opts.accounts);
-    let access = crate::accounts::resolve(&accounts, &selected).await?;
+    let accounts = crate::aws::accounts::Accounts::new(aws, &opts.accounts);
+    let access = crate::aws::accounts::resolve(&accounts, &selected).await?;
     let names: Vec<&str> = selected
         .iter()
         .rev()

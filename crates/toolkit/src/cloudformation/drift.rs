@@ -10,8 +10,8 @@ use aws_sdk_cloudformation::types::{
     StackDriftDetectionStatus as DetectionStatus, StackResourceDriftStatus,
 };
 
+use crate::cloudformation::stacks::{Backoff, Cfn};
 use crate::error::{Error, Result};
-use crate::stacks::{Backoff, Cfn};
 
 /// One property that differs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,6 +124,16 @@ pub async fn detect(cfn: &Cfn, stack: &str, timeout: Duration) -> Result<StackDr
                 detail: format!("HTTP {status}: {}", short(&body)),
             }
         }
+        // a 5xx still there after the retries (moto answers DetectStackDrift with one)
+        Error::ServiceFault {
+            status,
+            code,
+            message,
+            ..
+        } => Error::DriftUnavailable {
+            stack: stack.to_owned(),
+            detail: format!("HTTP {status}: {}", short(&format!("{code}: {message}"))),
+        },
         other => other,
     };
     let started = cfn

@@ -1,5 +1,5 @@
 //! CloudWatch Logs for `cloudwright watch`: which log groups a stack's services write to, and
-//! their new events, through the toolkit's own client ([`crate::awsapi`]) in the `awsJson1_1`
+//! their new events, through the toolkit's own client ([`crate::aws::client`]) in the `awsJson1_1`
 //! protocol (`Logs_20140328`), instead of `aws-sdk-cloudwatchlogs`.
 //!
 //! [`log_groups`] (which groups a template's containers write to) and [`new_events`] (the page's
@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashSet};
 use aws_config::SdkConfig;
 use serde_json::{Value, json};
 
-use crate::awsapi::{Client, Protocol, Service};
+use crate::aws::client::{Client, Protocol, Service};
 use crate::error::Error;
 
 /// CloudWatch Logs' names and protocol.

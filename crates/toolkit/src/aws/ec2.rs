@@ -1,4 +1,4 @@
-//! The EC2 calls cloudwright makes, through our own Query API client ([`crate::awsapi`])
+//! The EC2 calls cloudwright makes, through our own Query API client ([`crate::aws::client`])
 //! instead of `aws-sdk-ec2` (whose build alone took minutes and 8 GB of compiler memory).
 //!
 //! The read calls the VPC lookup needs are typed and paginated (`NextToken`):
@@ -9,7 +9,7 @@
 
 use aws_config::SdkConfig;
 
-use crate::awsapi::{Backoff, Client, Protocol, Service, form_encode};
+use crate::aws::client::{Backoff, Client, Protocol, Service, form_encode};
 use crate::error::Error;
 
 /// EC2's names and protocol.

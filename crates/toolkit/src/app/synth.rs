@@ -6,14 +6,14 @@ use std::collections::BTreeSet;
 
 use cloudwright_core::ContextQuery;
 
-use crate::app_runner::{AppOutcome, run_app};
-use crate::assembly::CloudAssembly;
+use crate::app::assembly::CloudAssembly;
+use crate::app::context_file::ContextFile;
+use crate::app::lookup;
+use crate::app::run_dir::RunDir;
+use crate::app::runner::{AppOutcome, run_app};
 use crate::aws::Aws;
 use crate::config::Settings;
-use crate::context_file::ContextFile;
 use crate::error::{Error, Result};
-use crate::lookup;
-use crate::run_dir::RunDir;
 
 /// The most app runs one synthesis makes (each may fill several lookups).
 pub const MAX_ROUNDS: usize = 10;
@@ -54,7 +54,7 @@ async fn fill(
     for (key, _) in queries {
         out.say(&format!("looking up {key}"));
     }
-    let accounts = crate::accounts::Accounts::new(aws, &settings.accounts);
+    let accounts = crate::aws::accounts::Accounts::new(aws, &settings.accounts);
     let (found, failure) = lookup::perform_all(&accounts, queries).await;
     if !found.is_empty() {
         // under the file's lock: a concurrent run's values are merged, never overwritten

@@ -19,9 +19,9 @@ use std::collections::BTreeMap;
 use tokio::sync::Mutex;
 
 use crate::aws::Aws;
+use crate::aws::sts::CallerIdentity;
 use crate::config::AccountConfig;
 use crate::error::{Error, Result};
-use crate::sts::CallerIdentity;
 
 /// The session name of the roles the toolkit assumes (visible in CloudTrail).
 pub const SESSION_NAME: &str = "cloudwright";

@@ -7,7 +7,7 @@
 //! `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`; `AWS_MAX_ATTEMPTS`; timeouts).
 //!
 //! Two wire protocols are supported: the Query protocol of EC2 (form-encoded requests, XML
-//! responses; see [`crate::ec2`]) and `awsJson1_1` (a JSON body and an `X-Amz-Target` header,
+//! responses; see [`crate::aws::ec2`]) and `awsJson1_1` (a JSON body and an `X-Amz-Target` header,
 //! as ECR speaks it). A protocol only decides how a request body is framed and how an error
 //! response is read; signing, transport and retries are shared.
 
@@ -119,7 +119,7 @@ enum Attempt {
 }
 
 /// The SDK's default HTTP(S) connector with the configuration's timeouts (also used, unsigned,
-/// for the registry calls of [`crate::registry`]).
+/// for the registry calls of [`crate::assets::registry`]).
 pub fn connector(config: &SdkConfig) -> Result<SharedHttpConnector, Error> {
     let mut settings = HttpConnectorSettings::builder();
     if let Some(timeouts) = config.timeout_config() {

@@ -1,4 +1,4 @@
-//! STS over the client core ([`crate::awsapi`]): `GetCallerIdentity` (which account the
+//! STS over the client core ([`crate::aws::client`]): `GetCallerIdentity` (which account the
 //! credentials belong to) and `AssumeRole` (credentials of a role in another account). STS
 //! speaks the Query protocol as EC2 does (form-encoded `Action`/`Version`, XML responses,
 //! errors as `<ErrorResponse><Error><Code>`), so no SDK crate is needed. Response parsing is
@@ -6,7 +6,7 @@
 
 use aws_config::SdkConfig;
 
-use crate::awsapi::{Client, Protocol, Service, form_encode};
+use crate::aws::client::{Client, Protocol, Service, form_encode};
 use crate::error::Error;
 
 /// STS's names and protocol.

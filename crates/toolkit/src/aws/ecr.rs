@@ -1,4 +1,4 @@
-//! The ECR calls cloudwright makes, through the same client core as EC2 ([`crate::awsapi`])
+//! The ECR calls cloudwright makes, through the same client core as EC2 ([`crate::aws::client`])
 //! in ECR's `awsJson1_1` protocol, instead of `aws-sdk-ecr`.
 //!
 //! [`Ecr::repository_uri`] and [`Ecr::images`] (paginated through `nextToken`) serve the image
@@ -8,7 +8,7 @@
 use aws_config::SdkConfig;
 use serde_json::{Value, json};
 
-use crate::awsapi::{Client, Protocol, Service};
+use crate::aws::client::{Client, Protocol, Service};
 use crate::error::Error;
 
 /// ECR's names and protocol.

@@ -13,9 +13,9 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::aws::Aws;
-use crate::destroy::{Importers, importers};
+use crate::cloudformation::destroy::{Importers, importers};
+use crate::cloudformation::stacks;
 use crate::error::{Error, Result};
-use crate::stacks;
 
 /// A stack about to be deployed, as the check needs it.
 #[derive(Clone, Debug)]
@@ -147,13 +147,17 @@ pub async fn check(planned: &[Planned<'_>]) -> Result<()> {
         let new: Value = serde_json::from_str(p.template).unwrap_or(Value::Null);
         let deployed: Option<Value> = stacks::deployed_template(&cfn, &info.id)
             .await?
-            .and_then(|t| crate::diff::deployed_json(&t).ok());
+            .and_then(|t| crate::cloudformation::diff::deployed_json(&t).ok());
         // resources the update replaces: their physical ids, and any export of them, change
         let replaced: BTreeSet<String> = match &deployed {
-            Some(old) => crate::diff::diff_templates(Some(old), &new, &crate::facts::SchemaRules)
-                .replacements()
-                .map(|r| r.logical_id.clone())
-                .collect(),
+            Some(old) => crate::cloudformation::diff::diff_templates(
+                Some(old),
+                &new,
+                &crate::cloudformation::facts::SchemaRules,
+            )
+            .replacements()
+            .map(|r| r.logical_id.clone())
+            .collect(),
             None => BTreeSet::new(),
         };
         let mut locked = Vec::new();
