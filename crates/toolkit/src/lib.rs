@@ -39,6 +39,7 @@
 //! parameters) are unit-tested without AWS; the rest is tested against `moto_server`.
 
 pub mod app_runner;
+pub mod archive;
 pub mod assembly;
 pub mod audit;
 pub mod aws;
@@ -55,6 +56,7 @@ pub mod ecs;
 pub mod error;
 pub mod events;
 pub mod facts;
+pub mod file_assets;
 pub mod hotswap;
 pub mod init;
 pub mod logs;
@@ -62,6 +64,7 @@ pub mod lookup;
 pub mod migrate;
 pub mod publish;
 pub mod registry;
+pub mod rust_function;
 pub mod stacks;
 pub mod synth;
 pub mod ui;

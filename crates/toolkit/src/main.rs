@@ -435,7 +435,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             let stacks: Vec<_> = a.stacks().iter().collect();
             let done = publish::publish(&aws, &a, &stacks, &Stdout).await?;
             if done.is_empty() {
-                println!("the app has no image assets");
+                println!("the app has no assets");
             }
         }
         Command::Deploy {
