@@ -293,20 +293,10 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
-    /// A CIDR block that is not one.
-    #[error("invalid CIDR block `{cidr}`: {reason}")]
-    InvalidCidr {
-        /// The block as given.
-        cidr: String,
-        /// What is wrong.
-        reason: String,
-    },
-    /// Ingress from anywhere: the service sits behind a load balancer in private subnets.
-    #[error(
-        "the service's security group would admit `{cidr}`, i.e. anyone; admit only the load balancer's traffic (the VPC's CIDR blocks for an NLB, or the load balancer's security group)"
-    )]
-    OpenIngress {
-        /// The block as given.
+    /// An egress rule to port 0.
+    #[error("egress rule to `{cidr}`: port 0 is not a port")]
+    InvalidEgressPort {
+        /// The destination block as given.
         cidr: String,
     },
     /// A service without subnets.

@@ -41,19 +41,18 @@
 //! # Ok::<(), cloudwright_core::Error>(())
 //! ```
 
-use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use cloudwright_core::{Construct, DepTarget, Dependable, Exception, Handle, Scope, Value};
 use cloudwright_ingress::LoadBalancerTarget;
-use cloudwright_network::SubnetGroup;
+use cloudwright_network::{Port, SecurityGroup, Source, SubnetGroup};
 use cloudwright_resources::ecs::service as es;
 use cloudwright_resources::{ec2, ecs};
 
 use crate::cluster::{
     CapacityProvider, CapacityProviderStrategy, ClusterOutput, strategy_items, validate_strategy,
 };
-use crate::container::PortMapping;
+use crate::container::{PortMapping, Protocol};
 use crate::error::{Error, secs, whole_seconds};
 use crate::scaling::{AutoScaling, ServiceAutoScaling, ServiceAutoScalingOutput};
 use crate::task::{ContainerRef, FargateTaskDefinitionOutput, TaskId};
@@ -137,12 +136,6 @@ impl EgressRule {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum IngressSource {
-    Cidr(Value),
-    SecurityGroup(Value),
-}
-
-#[derive(Clone, Debug, PartialEq)]
 enum Capacity {
     LaunchType,
     Strategy(Vec<CapacityProviderStrategy>),
@@ -178,7 +171,7 @@ pub struct FargateService {
     placement_ready: Vec<DepTarget>,
     desired_count: u32,
     assign_public_ip: bool,
-    ingress: Vec<IngressSource>,
+    ingress: Vec<Source>,
     egress: Egress,
     targets: Vec<(LoadBalancerTarget, ContainerRef)>,
     depends_on: Vec<DepTarget>,
@@ -258,14 +251,13 @@ impl FargateService {
     /// error. Intrinsic values are taken as IPv4 blocks.
     pub fn allow_from_cidrs<V: Into<Value>>(mut self, cidrs: impl IntoIterator<Item = V>) -> Self {
         self.ingress
-            .extend(cidrs.into_iter().map(|c| IngressSource::Cidr(c.into())));
+            .extend(cidrs.into_iter().map(|c| Source::Cidr(c.into())));
         self
     }
 
     /// Admits traffic to the service's ports from a security group (the load balancer's).
     pub fn allow_from_security_group(mut self, group_id: impl Into<Value>) -> Self {
-        self.ingress
-            .push(IngressSource::SecurityGroup(group_id.into()));
+        self.ingress.push(Source::Group(group_id.into()));
         self
     }
 
@@ -370,25 +362,14 @@ impl FargateService {
             if target.source_cidrs().is_empty() && target.source_security_groups().is_empty() {
                 return Err(Error::NoIngressSource);
             }
-            for cidr in target.source_cidrs() {
-                check_cidr(cidr, false)?;
-            }
         }
-        for source in &self.ingress {
-            if let IngressSource::Cidr(cidr) = source {
-                check_cidr(cidr, false)?;
-            }
-        }
-        if let Egress::Tcp(rules) = &self.egress {
-            for rule in rules {
-                check_cidr(&rule.cidr, true)?;
-                if rule.port == 0 {
-                    return Err(Error::InvalidCidr {
-                        cidr: rule.cidr.to_string(),
-                        reason: "egress port 0 is not a port".into(),
-                    });
-                }
-            }
+        // CIDR blocks are checked by the security group (network's, the one implementation)
+        if let Egress::Tcp(rules) = &self.egress
+            && let Some(rule) = rules.iter().find(|r| r.port == 0)
+        {
+            return Err(Error::InvalidEgressPort {
+                cidr: rule.cidr.to_string(),
+            });
         }
         if self.min_healthy_percent > 100 {
             return Err(Error::InvalidDeployment {
@@ -473,17 +454,17 @@ impl FargateService {
 
     /// (port, source) pairs the security group admits: each attached target's port from
     /// where its load balancer's traffic comes, then the `allow_from_*` sources.
-    fn ingress_rules(&self) -> Vec<(PortMapping, IngressSource)> {
+    fn ingress_rules(&self) -> Vec<(PortMapping, Source)> {
         let mut rules = Vec::new();
         for (target, _) in &self.targets {
             let port = PortMapping::tcp(target.target_port());
             if target.source_security_groups().is_empty() {
                 for cidr in target.source_cidrs() {
-                    rules.push((port, IngressSource::Cidr(cidr.clone())));
+                    rules.push((port, Source::Cidr(cidr.clone())));
                 }
             } else {
                 for group in target.source_security_groups() {
-                    rules.push((port, IngressSource::SecurityGroup(group.clone())));
+                    rules.push((port, Source::Group(group.clone())));
                 }
             }
         }
@@ -501,117 +482,41 @@ impl FargateService {
         unique
     }
 
-    fn security_group(&self, description: String) -> ec2::SecurityGroup {
-        let mut ingress = Vec::new();
+    /// The tasks' group, through the network crate's [`SecurityGroup`]: open blocks refused
+    /// (the tasks sit behind a load balancer).
+    fn security_group(&self, description: String) -> SecurityGroup {
+        let mut group = SecurityGroup::new(self.vpc_id.clone(), description).refuse_open_ingress();
         for (port, source) in self.ingress_rules() {
             let protocol = port.protocol.name();
             let p = port.container_port;
-            {
-                let rule =
-                    ec2::security_group::Ingress::new(ec2::security_group::IngressRequired {
-                        ip_protocol: protocol.into(),
-                    })
-                    .from_port(p)
-                    .to_port(p);
-                ingress.push(match &source {
-                    IngressSource::Cidr(c) if is_ipv6(c) => rule
-                        .cidr_ipv6(c.clone())
-                        .description(format!("{protocol} {p} from the load balancer network")),
-                    IngressSource::Cidr(c) => rule
-                        .cidr_ip(c.clone())
-                        .description(format!("{protocol} {p} from the load balancer network")),
-                    IngressSource::SecurityGroup(g) => rule
-                        .source_security_group_id(g.clone())
-                        .description(format!("{protocol} {p} from the load balancer")),
-                });
-            }
+            let net_port = match port.protocol {
+                Protocol::Udp => Port::Udp(p),
+                _ => Port::Tcp(p),
+            };
+            let description = match &source {
+                Source::Group(_) => format!("{protocol} {p} from the load balancer"),
+                _ => format!("{protocol} {p} from the load balancer network"),
+            };
+            group = group.allow(net_port, source, description);
         }
-        let egress: Vec<ec2::security_group::Egress> = match &self.egress {
-            Egress::HttpsOnly => vec![
-                egress_rule("tcp")
-                    .from_port(443)
-                    .to_port(443)
-                    .cidr_ip("0.0.0.0/0")
-                    .description("HTTPS: ECR, CloudWatch Logs, Secrets Manager and other AWS APIs"),
-            ],
-            Egress::AllowAll => vec![
-                egress_rule("-1")
-                    .cidr_ip("0.0.0.0/0")
-                    .description("all traffic"),
-            ],
+        let egress: Vec<(Port, Value, String)> = match &self.egress {
+            Egress::HttpsOnly => vec![(
+                Port::Tcp(443),
+                Value::from("0.0.0.0/0"),
+                "HTTPS: ECR, CloudWatch Logs, Secrets Manager and other AWS APIs".into(),
+            )],
+            Egress::AllowAll => vec![(
+                Port::AllTraffic,
+                Value::from("0.0.0.0/0"),
+                "all traffic".into(),
+            )],
             Egress::Tcp(rules) => rules
                 .iter()
-                .map(|r| {
-                    let rule = egress_rule("tcp")
-                        .from_port(r.port)
-                        .to_port(r.port)
-                        .description(format!("tcp {}", r.port));
-                    if is_ipv6(&r.cidr) {
-                        rule.cidr_ipv6(r.cidr.clone())
-                    } else {
-                        rule.cidr_ip(r.cidr.clone())
-                    }
-                })
+                .map(|r| (Port::Tcp(r.port), r.cidr.clone(), format!("tcp {}", r.port)))
                 .collect(),
         };
-        let mut group = ec2::SecurityGroup::new(ec2::SecurityGroupRequired {
-            group_description: description.into(),
-        })
-        .vpc_id(self.vpc_id.clone());
-        if !ingress.is_empty() {
-            group = group.security_group_ingress(ingress);
-        }
-        if !egress.is_empty() {
-            group = group.security_group_egress(egress);
-        }
-        group
+        group.restrict_outbound(egress)
     }
-}
-
-fn is_ipv6(cidr: &Value) -> bool {
-    cidr.as_str().is_some_and(|c| c.contains(':'))
-}
-
-/// Checks a literal CIDR block; intrinsics pass. `/0` is refused unless `open_ok`.
-fn check_cidr(cidr: &Value, open_ok: bool) -> Result<(), Error> {
-    let Some(text) = cidr.as_str() else {
-        return if cidr.is_literal() {
-            Err(Error::InvalidCidr {
-                cidr: cidr.to_string(),
-                reason: "a CIDR block must be a string".into(),
-            })
-        } else {
-            Ok(())
-        };
-    };
-    let bad = |reason: &str| Error::InvalidCidr {
-        cidr: text.to_owned(),
-        reason: reason.to_owned(),
-    };
-    let (addr, prefix) = text
-        .split_once('/')
-        .ok_or_else(|| bad("expected address/prefix, e.g. 10.0.0.0/16"))?;
-    let prefix: u8 = prefix
-        .parse()
-        .map_err(|_| bad("the prefix length is not a number"))?;
-    let max = if addr.contains(':') {
-        addr.parse::<Ipv6Addr>()
-            .map_err(|_| bad("not an IPv6 address"))?;
-        128
-    } else {
-        addr.parse::<Ipv4Addr>()
-            .map_err(|_| bad("not an IPv4 address"))?;
-        32
-    };
-    if prefix > max {
-        return Err(bad("the prefix length is too long"));
-    }
-    if prefix == 0 && !open_ok {
-        return Err(Error::OpenIngress {
-            cidr: text.to_owned(),
-        });
-    }
-    Ok(())
 }
 
 /// What building a [`FargateService`] gives.
@@ -678,7 +583,10 @@ impl Construct for FargateService {
             scope.stack_id(),
             scope.path()
         );
-        let security_group = scope.add("SecurityGroup", self.security_group(description))?;
+        let security_group = self
+            .security_group(description)
+            .add_to(scope, "SecurityGroup")?
+            .group;
         if self.egress == Egress::HttpsOnly {
             scope.add_exception(
                 &security_group,
@@ -802,55 +710,5 @@ impl Construct for FargateService {
             output.scaling = Some(scaling);
         }
         Ok(output)
-    }
-}
-
-/// A security group egress rule for `protocol`.
-fn egress_rule(protocol: &str) -> ec2::security_group::Egress {
-    ec2::security_group::Egress::new(ec2::security_group::EgressRequired {
-        ip_protocol: protocol.into(),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cidr_literals_are_checked_and_open_ingress_refused() {
-        for ok in [
-            "10.0.0.0/16",
-            "172.31.0.0/16",
-            "10.1.2.3/32",
-            "2001:db8::/56",
-        ] {
-            check_cidr(&Value::from(ok), false).unwrap();
-        }
-        for bad in [
-            "10.0.0.0",
-            "10.0.0/16",
-            "10.0.0.0/33",
-            "x/8",
-            "2001:db8::/129",
-            "10.0.0.0/x",
-        ] {
-            assert!(
-                matches!(
-                    check_cidr(&Value::from(bad), false),
-                    Err(Error::InvalidCidr { .. })
-                ),
-                "{bad}"
-            );
-        }
-        for open in ["0.0.0.0/0", "::/0"] {
-            assert_eq!(
-                check_cidr(&Value::from(open), false),
-                Err(Error::OpenIngress { cidr: open.into() })
-            );
-            check_cidr(&Value::from(open), true).unwrap();
-        }
-        // intrinsics (the VPC's CidrBlock attribute, an import) are taken as they are
-        check_cidr(&Value::get_att("Vpc", "CidrBlock"), false).unwrap();
-        assert!(check_cidr(&Value::from(16), false).is_err());
     }
 }

@@ -32,6 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use cloudwright_core::{
     Construct, DepTarget, Dependable, Exception, Handle, Json, Policy, Pseudo, Scope, Value,
 };
+use cloudwright_iam::{Grantee, PolicyDocument, RoleRef, Statement};
 use cloudwright_resources::ecs::task_definition as td;
 use cloudwright_resources::{RetentionDays, iam, logs};
 
@@ -154,7 +155,7 @@ enum ExecutionRole {
 #[derive(Clone, Debug, PartialEq)]
 enum TaskRole {
     None,
-    Create(Vec<Value>),
+    Create(Vec<Statement>),
     Existing(Value),
 }
 
@@ -274,11 +275,12 @@ impl FargateTaskDefinition {
     }
 
     /// Creates a task role for the application (assumable by ECS tasks of this account only)
-    /// with these IAM policy statements (each a JSON object with `Effect`, `Action`,
-    /// `Resource`: a `serde_json::Value`, or a [`Value`] map when it holds intrinsics). With no statements the role has no
-    /// permissions; attach policies to the output's `task_role` later.
-    pub fn task_role<S: Into<Json>>(mut self, statements: impl IntoIterator<Item = S>) -> Self {
-        self.task_role = TaskRole::Create(statements.into_iter().map(|s| s.into().0).collect());
+    /// with these inline IAM statements ([`Statement`]s of `cloudwright-iam`, checked when
+    /// the task is built). With none (`task_role([])`) the role has no permissions yet: the
+    /// built task is a [`Grantee`](cloudwright_iam::Grantee), so data constructs' grants
+    /// attach their policies to it afterwards (`table.grant_read_data(&mut stack, &task)`).
+    pub fn task_role(mut self, statements: impl IntoIterator<Item = Statement>) -> Self {
+        self.task_role = TaskRole::Create(statements.into_iter().collect());
         self
     }
 
@@ -487,6 +489,23 @@ impl FargateTaskDefinitionOutput {
 
     pub(crate) fn id(&self) -> TaskId {
         self.id
+    }
+}
+
+impl Grantee for FargateTaskDefinitionOutput {
+    /// The task role, which grants reach; a task without one (or with an existing role given
+    /// by ARN) is [`cloudwright_iam::Error::NoRole`].
+    fn grantee_role(&self) -> Result<RoleRef, cloudwright_iam::Error> {
+        match &self.task_role {
+            Some(role) => Ok(RoleRef::from_handle(role)),
+            None => Err(cloudwright_iam::Error::NoRole {
+                grantee: format!(
+                    "the task definition `{}`",
+                    self.task_definition.logical_id()
+                ),
+                fix: "give it a task role with `FargateTaskDefinition::task_role([])` (a role given by ARN with `task_role_arn` is not this stack's to attach policies to: grant to that role's handle instead)".into(),
+            }),
+        }
     }
 }
 
@@ -821,11 +840,12 @@ impl Construct for FargateTaskDefinition {
             ExecutionRole::Existing(arn) => (None, arn.clone()),
         };
         // the router's CloudWatch output writes with the task role
-        let router_statements: Vec<Value> = match &self.log_router {
-            Some(r) if r.output == FireLensOutput::CloudWatchLogs => vec![statement(
-                &["logs:CreateLogStream", "logs:PutLogEvents"],
-                log_group.arn(),
-            )],
+        let router_statements: Vec<Statement> = match &self.log_router {
+            Some(r) if r.output == FireLensOutput::CloudWatchLogs => vec![
+                Statement::allow()
+                    .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
+                    .resource(log_group.arn()),
+            ],
             _ => Vec::new(),
         };
         let task_role_kind = match (&self.task_role, router_statements.is_empty()) {
@@ -849,7 +869,7 @@ impl Construct for FargateTaskDefinition {
                 if !statements.is_empty() {
                     role = role.policies(vec![inline_policy(
                         "TaskPolicy",
-                        document(statements.clone()),
+                        PolicyDocument::identity(statements.clone()).render()?,
                     )]);
                 }
                 let role = scope.add("TaskRole", role)?;

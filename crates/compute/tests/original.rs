@@ -400,39 +400,50 @@ fn a_service_cannot_register_a_container_of_another_task() {
 
 #[test]
 fn a_load_balanced_service_must_admit_someone_and_never_everyone() {
-    for (cidrs, expected) in [
-        (
-            Vec::<&str>::new(),
-            cloudwright_compute::Error::NoIngressSource,
-        ),
-        (
-            vec!["0.0.0.0/0"],
-            cloudwright_compute::Error::OpenIngress {
-                cidr: "0.0.0.0/0".into(),
-            },
-        ),
-    ] {
-        let app = App::new();
-        let mut stack = app.stack("Api").unwrap();
-        let ingress = ingress(&mut stack);
-        let cluster = stack.construct("Cluster", Cluster::new()).unwrap();
-        let (task, flask) = flask_task(ContainerImage::from_uri("nginx:1.27"));
-        let task = stack.construct("Task", task).unwrap();
-        let target = LoadBalancerTarget::new(
-            ingress.target.target_group_arn().clone(),
-            80,
-            &ingress.target,
-            cidrs,
+    // no source at all: the service's own error
+    let no_source = service_error(Vec::new());
+    assert_eq!(
+        compute_error(&no_source),
+        &cloudwright_compute::Error::NoIngressSource
+    );
+    assert!(
+        no_source.to_string().starts_with("Api/Service: "),
+        "{no_source}"
+    );
+    // an open block (any prefix length 0): refused by the network crate's security group
+    for open in ["0.0.0.0/0", "10.0.0.0/0", "::/0"] {
+        let e = service_error(vec![open]);
+        assert_eq!(
+            e.downcast_ref::<cloudwright_network::Error>(),
+            Some(&cloudwright_network::Error::OpenIngress {
+                group: "Api/Service".into(),
+                cidr: open.into(),
+            }),
+            "{e}"
         );
-        let e = stack
-            .construct(
-                "Service",
-                FargateService::new(&cluster, &task, &ingress.private).attach(target, &flask),
-            )
-            .unwrap_err();
-        assert_eq!(compute_error(&e), &expected);
         assert!(e.to_string().starts_with("Api/Service: "), "{e}");
     }
+}
+
+fn service_error(cidrs: Vec<&str>) -> cloudwright_core::Error {
+    let app = App::new();
+    let mut stack = app.stack("Api").unwrap();
+    let ingress = ingress(&mut stack);
+    let cluster = stack.construct("Cluster", Cluster::new()).unwrap();
+    let (task, flask) = flask_task(ContainerImage::from_uri("nginx:1.27"));
+    let task = stack.construct("Task", task).unwrap();
+    let target = LoadBalancerTarget::new(
+        ingress.target.target_group_arn().clone(),
+        80,
+        &ingress.target,
+        cidrs,
+    );
+    stack
+        .construct(
+            "Service",
+            FargateService::new(&cluster, &task, &ingress.private).attach(target, &flask),
+        )
+        .unwrap_err()
 }
 
 #[test]
@@ -470,11 +481,9 @@ fn every_option_together_is_lint_clean() {
         .log_retention(RetentionDays::TwoWeeks)
         .log_stream_prefix("flask")
         .cpu_architecture(CpuArchitecture::Arm64)
-        .task_role([json!({
-            "Effect": "Allow",
-            "Action": "s3:GetObject",
-            "Resource": "arn:aws:s3:::my-bucket/*"
-        })]);
+        .task_role([cloudwright_iam::Statement::allow()
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::my-bucket/*")]);
     let flask = task.add_container(
         Container::new("flask", ContainerImage::from_uri(IMAGE))
             .port(80)
@@ -572,14 +581,28 @@ fn every_option_together_is_lint_clean() {
     let ingress_rules = r["ServiceSecurityGroup"]["Properties"]["SecurityGroupIngress"]
         .as_array()
         .unwrap();
-    // the load balancer's two subnets (from attach), then the group and the VPC block
-    assert_eq!(ingress_rules.len(), 4, "{ingress_rules:?}");
+    // the load balancer's two subnets (from attach) and the VPC block inline; the group
+    // as its own rule resource (the network crate's security group: no cycle between groups
+    // admitting each other)
+    assert_eq!(ingress_rules.len(), 3, "{ingress_rules:?}");
     assert_eq!(ingress_rules[0]["CidrIp"], "172.31.100.0/24");
     assert_eq!(ingress_rules[1]["CidrIp"], "172.31.101.0/24");
-    assert_eq!(
-        ingress_rules[2]["SourceSecurityGroupId"],
-        json!({"Fn::GetAtt": ["LbGroup", "GroupId"]})
-    );
+    assert_eq!(ingress_rules[2]["CidrIp"], "172.31.0.0/16");
+    t.has_resource_properties(
+        "AWS::EC2::SecurityGroupIngress",
+        Match::object_like([
+            (
+                "GroupId",
+                Match::exact(json!({"Fn::GetAtt": ["ServiceSecurityGroup", "GroupId"]})),
+            ),
+            (
+                "SourceSecurityGroupId",
+                Match::exact(json!({"Fn::GetAtt": ["LbGroup", "GroupId"]})),
+            ),
+            ("FromPort", Match::exact(json!(80))),
+        ]),
+    )
+    .unwrap();
     assert_eq!(
         t.find_resources(
             "AWS::ApplicationAutoScaling::ScalingPolicy",

@@ -17,7 +17,7 @@ impl From<cidr::Error> for cloudwright_core::Error {
 }
 
 /// What the network constructs reject.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// CIDR allocation failed (no room, prefix out of range, ...).
@@ -117,6 +117,33 @@ pub enum Error {
         group: String,
         /// The source CIDR.
         cidr: String,
+    },
+    /// Ingress from an open block into a group that refuses it
+    /// ([`SecurityGroup::refuse_open_ingress`](crate::SecurityGroup::refuse_open_ingress)).
+    #[error(
+        "security group `{group}`: ingress from `{cidr}` would admit anyone; admit only the load balancer's traffic (the VPC's CIDR blocks for an NLB, or the load balancer's security group)"
+    )]
+    OpenIngress {
+        /// The group's construct path.
+        group: String,
+        /// The source CIDR.
+        cidr: String,
+    },
+    /// A CIDR block that is not one.
+    #[error("invalid CIDR block `{cidr}`: {reason}")]
+    InvalidCidr {
+        /// The block as given.
+        cidr: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A gateway endpoint with no route table to attach to.
+    #[error(
+        "the {service} gateway endpoint has no route table to attach to: pass subnets made by `Subnets`, or give imported subnets their route tables with `SubnetGroup::with_route_tables`"
+    )]
+    NoRouteTables {
+        /// `s3` or `dynamodb`.
+        service: &'static str,
     },
     /// A port range whose start is after its end.
     #[error("port range {from}-{to} is empty")]

@@ -95,6 +95,8 @@ pub struct Subnet {
     /// the routes out (to the NAT gateway, the internet gateway or, for IPv6 from a private
     /// subnet, the egress-only internet gateway).
     pub routes: Vec<ResourceRef>,
+    /// Its route table's id (`Ref`), once routing is built.
+    pub route_table: Option<Value>,
 }
 
 impl Subnet {
@@ -129,6 +131,7 @@ pub struct SubnetGroup {
     ids: Vec<Value>,
     ipv4_cidrs: Vec<Value>,
     routes: Vec<ResourceRef>,
+    route_tables: Vec<Value>,
 }
 
 impl SubnetGroup {
@@ -147,7 +150,14 @@ impl SubnetGroup {
             ids,
             ipv4_cidrs,
             routes: Vec::new(),
+            route_tables: Vec::new(),
         }
+    }
+
+    /// The route tables of subnets made elsewhere, by id (gateway endpoints attach to them).
+    pub fn with_route_tables<V: Into<Value>>(mut self, ids: impl IntoIterator<Item = V>) -> Self {
+        self.route_tables = ids.into_iter().map(Into::into).collect();
+        self
     }
 
     fn of(vpc: &Vpc, subnets: &[Subnet]) -> Self {
@@ -159,7 +169,21 @@ impl SubnetGroup {
                 .map(|s| Value::from(s.cidr.to_string()))
                 .collect(),
             routes: subnets.iter().flat_map(|s| s.routes.clone()).collect(),
+            route_tables: {
+                let mut tables: Vec<Value> = Vec::new();
+                for t in subnets.iter().filter_map(|s| s.route_table.clone()) {
+                    if !tables.contains(&t) {
+                        tables.push(t);
+                    }
+                }
+                tables
+            },
         }
+    }
+
+    /// The subnets' route tables (each once), in zone order.
+    pub fn route_table_ids(&self) -> &[Value] {
+        &self.route_tables
     }
 
     /// The VPC's id.
@@ -466,6 +490,7 @@ impl Construct for Subnets {
                 cidr,
                 ipv6_cidr,
                 routes: Vec::new(),
+                route_table: None,
             };
             match tier {
                 Tier::Public => out.public.push(s),
@@ -490,6 +515,19 @@ impl Construct for Subnets {
             for (subnet, routes) in subnets.iter_mut().zip(ready) {
                 subnet.routes = routes;
             }
+        }
+        for s in &mut out.public {
+            s.route_table = out.routing.public_route_table.as_ref().map(|t| t.r#ref());
+        }
+        for (s, t) in out
+            .private
+            .iter_mut()
+            .zip(&out.routing.private_route_tables)
+        {
+            s.route_table = Some(t.r#ref());
+        }
+        for s in &mut out.isolated {
+            s.route_table = out.routing.isolated_route_table.as_ref().map(|t| t.r#ref());
         }
         Ok(out)
     }
