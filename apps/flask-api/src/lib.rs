@@ -77,7 +77,7 @@ pub fn build(app: &mut App) -> Result<(), Error> {
     stack.construct(
         "Api",
         PublicApi::new("person-identifier", &nlb)
-            .route(Route::get("/{person}/{firstname}"))
+            .route(Route::get("/{person}/{firstname}").public())
             .stage_name("v1")
             .integration_header(PUBLIC_REQUEST_HEADER, "1"),
     )?;

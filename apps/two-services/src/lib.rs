@@ -80,7 +80,7 @@ pub fn web_service(name: &str, port: u16) -> ApiService {
             .command(["sh", "-c", command.as_str()]),
     );
     ApiService::new(construct_id(name), task, &container, port)
-        .route(Route::get(public_path(name)))
+        .route(Route::get(public_path(name)).public())
         .auto_scaling(AutoScaling::new(1, 4).target_cpu_utilization(60.0))
 }
 

@@ -360,6 +360,13 @@ fn method_route<'a>(
         }
     };
     let mut authorization = upper(m.prop("AuthorizationType")).unwrap_or_else(|| "NONE".into());
+    if let Some(id) = m.props.get("AuthorizerId") {
+        let name = t.target(id, &["AWS::ApiGateway::Authorizer"]).map_or_else(
+            || display(id),
+            |a| literal_str(a.prop("Name")).unwrap_or(a.id).to_owned(),
+        );
+        authorization.push_str(&format!(" ({name})"));
+    }
     if literal_bool(m.prop("ApiKeyRequired")) == Some(true) {
         authorization.push_str("+API_KEY");
     }
@@ -413,6 +420,10 @@ fn body_routes<'a>(body: &'a Value) -> Vec<RawRoute<'a>> {
         return out;
     };
     let global_security = body.get("security");
+    // OpenAPI 3 `components.securitySchemes`, Swagger 2 `securityDefinitions`
+    let schemes = body
+        .pointer("/components/securitySchemes")
+        .or_else(|| body.get("securityDefinitions"));
     for (path, item) in paths {
         let Some(item) = item.as_object() else {
             continue;
@@ -443,7 +454,7 @@ fn body_routes<'a>(body: &'a Value) -> Vec<RawRoute<'a>> {
             out.push(RawRoute {
                 method,
                 path: normalize_path(path),
-                authorization: security_names(security),
+                authorization: security_names(security, schemes),
                 integration,
             });
         }
@@ -451,14 +462,41 @@ fn body_routes<'a>(body: &'a Value) -> Vec<RawRoute<'a>> {
     out
 }
 
-/// `NONE` for no security requirement, else the scheme names (`api_key`, `cognito`...).
-fn security_names(security: Option<&Value>) -> String {
-    let mut names: Vec<&str> = security
+/// `NONE` for no security requirement, else each scheme as API Gateway applies it:
+/// `AWS_IAM`, `COGNITO_USER_POOLS (name)`, `CUSTOM (name)`, `API_KEY`, or the scheme's name
+/// when the body does not define it.
+fn security_names(security: Option<&Value>, schemes: Option<&Value>) -> String {
+    let describe = |name: &str| -> String {
+        let scheme = schemes.and_then(|s| s.get(name));
+        let authtype = scheme
+            .and_then(|s| s.get("x-amazon-apigateway-authtype"))
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase);
+        match authtype.as_deref() {
+            Some("awssigv4") => "AWS_IAM".into(),
+            Some("cognito_user_pools") => format!("COGNITO_USER_POOLS ({name})"),
+            Some("custom") => format!("CUSTOM ({name})"),
+            Some(other) => format!("{} ({name})", other.to_ascii_uppercase()),
+            None if scheme
+                .and_then(|s| s.get("x-amazon-apigateway-authorizer"))
+                .is_some() =>
+            {
+                format!("CUSTOM ({name})")
+            }
+            None if scheme.and_then(|s| s.get("type")).and_then(Value::as_str)
+                == Some("apiKey") =>
+            {
+                "API_KEY".into()
+            }
+            None => name.to_owned(),
+        }
+    };
+    let mut names: Vec<String> = security
         .map(items)
         .unwrap_or_default()
         .iter()
         .filter_map(Value::as_object)
-        .flat_map(|o| o.keys().map(String::as_str))
+        .flat_map(|o| o.keys().map(|k| describe(k)))
         .collect();
     names.sort_unstable();
     names.dedup();

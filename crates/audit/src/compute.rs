@@ -13,7 +13,6 @@ const SUBNET: &str = "AWS::EC2::Subnet";
 const LAUNCH_TEMPLATE: &str = "AWS::EC2::LaunchTemplate";
 const LAUNCH_CONFIGURATION: &str = "AWS::AutoScaling::LaunchConfiguration";
 const FUNCTION_URL: &str = "AWS::Lambda::Url";
-const PERMISSION: &str = "AWS::Lambda::Permission";
 const LAMBDA_TYPES: &[&str] = &[
     "AWS::Lambda::Function",
     "AWS::Lambda::Alias",
@@ -150,23 +149,5 @@ pub(crate) fn analyze(t: &Template<'_>, subnets: &PublicSubnets, s: &mut Surface
                 uri: Some(t.name_of(target)),
             },
         });
-    }
-    for p in t.of_type(PERMISSION) {
-        if p.props.get("FunctionUrlAuthType").is_some() {
-            continue; // the permission of a function URL, which is reported as a route
-        }
-        let principal = p.prop("Principal");
-        let service = literal_str(principal)
-            .is_some_and(|x| x.ends_with(".amazonaws.com") || x.ends_with(".amazonaws.com.cn"));
-        if !service {
-            s.gaps.push(Gap {
-                resource: p.id.to_owned(),
-                reason: format!(
-                    "invoke permission for principal `{}`: who may invoke the function is not \
-                     analyzed",
-                    display(principal)
-                ),
-            });
-        }
     }
 }

@@ -37,6 +37,10 @@ pub struct Declaration {
     /// Whether NAT gateways (outbound only) are expected.
     #[serde(default)]
     pub allow_nat_gateways: bool,
+    /// Logical ids of buckets, queues, topics, tables, keys or functions meant to be reachable
+    /// by anyone (a public website bucket, a public webhook).
+    #[serde(default)]
+    pub public_resources: Vec<String>,
 }
 
 /// A route meant to be public.
@@ -205,6 +209,8 @@ pub enum DeclaredKind {
     OpenIngress,
     /// `publicIps`.
     PublicIp,
+    /// `publicResources`.
+    PublicResource,
 }
 
 /// Something declared but not exposed.
@@ -354,6 +360,28 @@ pub fn diff(actual: &Surface, declared: &Declaration) -> SurfaceDiff {
             missing.push(Missing {
                 kind: DeclaredKind::PublicIp,
                 declared: format!("public IP on {d}"),
+            });
+        }
+    }
+
+    let mut resource_used = vec![false; declared.public_resources.len()];
+    for p in &actual.public_resources {
+        let mut covered = false;
+        for (k, d) in declared.public_resources.iter().enumerate() {
+            if *d == p.resource {
+                resource_used[k] = true;
+                covered = true;
+            }
+        }
+        if !covered {
+            widened.push(p.exposure());
+        }
+    }
+    for (d, used) in declared.public_resources.iter().zip(resource_used) {
+        if !used {
+            missing.push(Missing {
+                kind: DeclaredKind::PublicResource,
+                declared: format!("public resource {d}"),
             });
         }
     }

@@ -10,7 +10,13 @@
 //!   (VPC link → load balancer → listener port → target group port; Lambda; HTTP over the
 //!   internet; mock); internet-facing load balancers and their listeners; security group ingress
 //!   open to `0.0.0.0/0`/`::/0`; subnets routed to an internet gateway; what receives a public IP
-//!   (NAT gateways, ECS services, instances, Elastic IPs, launch templates). What it could not
+//!   (NAT gateways, ECS services, instances, Elastic IPs, launch templates); data and functions
+//!   anyone may reach ([`PublicResource`]: bucket, queue, topic, table and key policies allowing
+//!   `*` without a narrowing condition, public bucket ACLs, Lambda permissions for `*`); the
+//!   data stores with their encryption and public access block ([`DataStore`]); who may do
+//!   what ([`Access`]: role policies, resource policies and permissions resolved to actions on
+//!   resources); each route's authorization (`AWS_IAM`, `COGNITO_USER_POOLS (name)`,
+//!   `CUSTOM (name)`, `NONE`). What it could not
 //!   resolve is listed as a gap, and resource types it does not analyze are listed as such
 //!   ([`NOTHING_PUBLIC_TYPES`] are known to have no public surface of their own).
 //! - [`Declaration`] is the intended surface (JSON), and [`diff`] compares: [`SurfaceDiff::widens`]
@@ -44,9 +50,11 @@
 
 mod apigateway;
 mod compute;
+mod data;
 mod declaration;
 mod error;
 mod exceptions;
+mod iam;
 mod loadbalancing;
 mod network;
 mod report;
@@ -64,13 +72,16 @@ pub use report::{
     Report, audit, render_diff, render_exceptions, render_findings, render_table, to_json,
 };
 pub use rules::{
-    ECS_SERVICE_NO_PUBLIC_IP, Finding, IAM_ROLE_PASSED_BY_ARN, LB_INTERNAL_UNLESS_DECLARED,
+    DYNAMODB_TABLE_KMS, ECS_SERVICE_NO_PUBLIC_IP, Finding, IAM_ROLE_PASSED_BY_ARN,
+    LAMBDA_PERMISSION_SOURCE_SCOPED, LAMBDA_URL_AUTH_NONE, LB_INTERNAL_UNLESS_DECLARED,
     LOG_GROUP_RETENTION, NO_HARDCODED_PHYSICAL_NAMES, PHYSICAL_NAME_PROPERTIES,
-    ROLE_ARN_PROPERTIES, RULES, RuleInfo, SG_NO_ADMIN_PORTS_FROM_ANYWHERE,
-    SG_NO_ALL_PROTOCOLS_FROM_ANYWHERE, Severity, check, fail_on,
+    RESOURCE_POLICY_NOT_PUBLIC, ROLE_ARN_PROPERTIES, RULES, RuleInfo, S3_BUCKET_NO_PUBLIC_ACL,
+    S3_BUCKET_PUBLIC_ACCESS_BLOCKED, SG_NO_ADMIN_PORTS_FROM_ANYWHERE,
+    SG_NO_ALL_PROTOCOLS_FROM_ANYWHERE, SNS_TOPIC_ENCRYPTED, SQS_QUEUE_ENCRYPTED, Severity, check,
+    fail_on,
 };
 pub use surface::{
-    ANALYZED_TYPES, ApiType, Exposure, Gap, Integration, Kind, Listener, NOTHING_PUBLIC_TYPES,
-    NotAnalyzed, OpenIngress, PublicIp, PublicLoadBalancer, PublicSubnet, Route, Surface, Target,
-    audit_template, audit_template_str,
+    ANALYZED_TYPES, Access, ApiType, DataStore, Exposure, Gap, Integration, Kind, Listener,
+    NOTHING_PUBLIC_TYPES, NotAnalyzed, OpenIngress, PublicIp, PublicLoadBalancer, PublicResource,
+    PublicSubnet, Route, Surface, Target, audit_template, audit_template_str,
 };

@@ -272,6 +272,66 @@ pub fn render_table(s: &Surface) -> String {
 
     section(
         &mut out,
+        "Public data and functions (resource policies, ACLs, permissions for anyone)",
+        &["RESOURCE", "TYPE", "THROUGH", "DETAIL"],
+        s.public_resources
+            .iter()
+            .map(|p| {
+                vec![
+                    p.resource.clone(),
+                    p.resource_type.clone(),
+                    p.via.clone(),
+                    p.detail.clone(),
+                ]
+            })
+            .collect(),
+    );
+
+    section(
+        &mut out,
+        "Data stores",
+        &["RESOURCE", "TYPE", "ENCRYPTION", "PUBLIC ACCESS"],
+        s.data
+            .iter()
+            .map(|d| {
+                vec![
+                    d.resource.clone(),
+                    d.resource_type.clone(),
+                    d.encryption.clone(),
+                    d.public_access.clone(),
+                ]
+            })
+            .collect(),
+    );
+
+    section(
+        &mut out,
+        "Who may do what (IAM policies, resource policies, permissions)",
+        &[
+            "PRINCIPAL",
+            "EFFECT",
+            "INTENT",
+            "ACTIONS",
+            "RESOURCES",
+            "VIA",
+        ],
+        s.access
+            .iter()
+            .map(|a| {
+                vec![
+                    a.principal.clone(),
+                    a.effect.clone(),
+                    a.intent.clone(),
+                    a.actions.join(", "),
+                    a.resources.join(", "),
+                    a.via.clone(),
+                ]
+            })
+            .collect(),
+    );
+
+    section(
+        &mut out,
         "Public subnets (default route to an internet gateway)",
         &[
             "SUBNET",

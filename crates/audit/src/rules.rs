@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::Error;
+use crate::data::{
+    BLOCK_SETTINGS, BUCKET, BUCKET_POLICY, KEY, PERMISSION, PUBLIC_ACLS, QUEUE, QUEUE_POLICY,
+    TABLE, TOPIC, TOPIC_POLICY, blocks_off, permission_is_public, policy_targets,
+    public_statements,
+};
 use crate::declaration::Declaration;
 use crate::loadbalancing::{CLASSIC, ELBV2, is_internal, lb_type};
 use crate::network::{INGRESS, SECURITY_GROUP, protocol_name};
@@ -118,6 +123,70 @@ pub const ECS_SERVICE_NO_PUBLIC_IP: RuleInfo = RuleInfo {
     summary: "ECS services do not assign public IPs to tasks (AssignPublicIp ENABLED)",
 };
 
+/// Buckets block every kind of public access.
+pub const S3_BUCKET_PUBLIC_ACCESS_BLOCKED: RuleInfo = RuleInfo {
+    id: "S3_BUCKET_PUBLIC_ACCESS_BLOCKED",
+    severity: Severity::Error,
+    summary: "S3 buckets set PublicAccessBlockConfiguration with BlockPublicAcls, \
+              BlockPublicPolicy, IgnorePublicAcls and RestrictPublicBuckets all true",
+};
+
+/// Buckets grant nothing through canned ACLs.
+pub const S3_BUCKET_NO_PUBLIC_ACL: RuleInfo = RuleInfo {
+    id: "S3_BUCKET_NO_PUBLIC_ACL",
+    severity: Severity::Error,
+    summary: "S3 buckets do not set a public canned ACL (PublicRead, PublicReadWrite, \
+              AuthenticatedRead)",
+};
+
+/// Resource policies and permissions do not allow anyone.
+pub const RESOURCE_POLICY_NOT_PUBLIC: RuleInfo = RuleInfo {
+    id: "RESOURCE_POLICY_NOT_PUBLIC",
+    severity: Severity::Error,
+    summary: "bucket, queue, topic, table and key policies have no Allow statement for \
+              Principal `*` without a condition narrowing it to an account, organization, \
+              source or network; Lambda permissions are not for `*` without a source",
+};
+
+/// Service principals invoking a function are scoped to their source.
+pub const LAMBDA_PERMISSION_SOURCE_SCOPED: RuleInfo = RuleInfo {
+    id: "LAMBDA_PERMISSION_SOURCE_SCOPED",
+    severity: Severity::Warning,
+    summary: "a Lambda permission for a service principal sets SourceArn or SourceAccount \
+              (otherwise that service acting for any account may invoke the function)",
+};
+
+/// Function URLs authenticate callers.
+pub const LAMBDA_URL_AUTH_NONE: RuleInfo = RuleInfo {
+    id: "LAMBDA_URL_AUTH_NONE",
+    severity: Severity::Warning,
+    summary: "Lambda function URLs use AuthType AWS_IAM (NONE lets anyone on the internet \
+              invoke the function)",
+};
+
+/// Queues are encrypted at rest.
+pub const SQS_QUEUE_ENCRYPTED: RuleInfo = RuleInfo {
+    id: "SQS_QUEUE_ENCRYPTED",
+    severity: Severity::Warning,
+    summary: "SQS queues are encrypted: KmsMasterKeyId, or SQS-managed encryption (not \
+              SqsManagedSseEnabled false)",
+};
+
+/// Topics are encrypted at rest.
+pub const SNS_TOPIC_ENCRYPTED: RuleInfo = RuleInfo {
+    id: "SNS_TOPIC_ENCRYPTED",
+    severity: Severity::Warning,
+    summary: "SNS topics set KmsMasterKeyId (SNS does not encrypt messages at rest otherwise)",
+};
+
+/// Tables are encrypted with a KMS key the account can audit.
+pub const DYNAMODB_TABLE_KMS: RuleInfo = RuleInfo {
+    id: "DYNAMODB_TABLE_KMS",
+    severity: Severity::Info,
+    summary: "DynamoDB tables set SSESpecification.SSEEnabled (a KMS key whose use CloudTrail \
+              records) rather than the AWS owned key",
+};
+
 /// The bundled rule set.
 pub const RULES: &[RuleInfo] = &[
     IAM_ROLE_PASSED_BY_ARN,
@@ -127,6 +196,14 @@ pub const RULES: &[RuleInfo] = &[
     NO_HARDCODED_PHYSICAL_NAMES,
     LOG_GROUP_RETENTION,
     ECS_SERVICE_NO_PUBLIC_IP,
+    S3_BUCKET_PUBLIC_ACCESS_BLOCKED,
+    S3_BUCKET_NO_PUBLIC_ACL,
+    RESOURCE_POLICY_NOT_PUBLIC,
+    LAMBDA_PERMISSION_SOURCE_SCOPED,
+    LAMBDA_URL_AUTH_NONE,
+    SQS_QUEUE_ENCRYPTED,
+    SNS_TOPIC_ENCRYPTED,
+    DYNAMODB_TABLE_KMS,
 ];
 
 /// Properties that take a role ARN, by resource type.
@@ -210,6 +287,7 @@ pub fn check(template: &Value, declared: Option<&Declaration>) -> Result<Vec<Fin
     physical_names(&t, &mut out);
     log_retention(&t, &mut out);
     ecs_public_ip(&t, &mut out);
+    data_rules(&t, &mut out);
     out.retain(|f| !suppressed(&t, f));
     out.sort_by(|a, b| {
         b.severity
@@ -238,14 +316,169 @@ fn finding(
     }
 }
 
-/// `Metadata.guard.SuppressedRules` on the resource names the rule.
+/// The resource's `Metadata` names the rule: Guard's `guard.SuppressedRules`, or one of
+/// cloudwright's exceptions (`cloudwright.exceptions[].checks` holding `guard:ID`).
 fn suppressed(t: &Template<'_>, f: &Finding) -> bool {
-    t.resources
+    let Some(metadata) = t
+        .resources
         .get(f.resource.as_str())
         .and_then(|r| r.metadata)
-        .and_then(|m| m.get("guard"))
+    else {
+        return false;
+    };
+    let guard = metadata
+        .get("guard")
         .and_then(|g| g.get("SuppressedRules"))
-        .is_some_and(|s| items(s).iter().any(|x| x.as_str() == Some(f.rule.as_str())))
+        .is_some_and(|s| items(s).iter().any(|x| x.as_str() == Some(f.rule.as_str())));
+    let ours = format!("guard:{}", f.rule);
+    let cloudwright = items(
+        metadata
+            .pointer("/cloudwright/exceptions")
+            .unwrap_or(&Value::Null),
+    )
+    .iter()
+    .any(|e| {
+        items(e.get("checks").unwrap_or(&Value::Null))
+            .iter()
+            .any(|c| c.as_str() == Some(ours.as_str()))
+    });
+    guard || cloudwright
+}
+
+fn data_rules(t: &Template<'_>, out: &mut Vec<Finding>) {
+    for b in t.of_type(BUCKET) {
+        let off = blocks_off(b);
+        if !off.is_empty() {
+            out.push(finding(
+                &S3_BUCKET_PUBLIC_ACCESS_BLOCKED,
+                b,
+                "PublicAccessBlockConfiguration",
+                format!(
+                    "{} not true: set all four of {} to true",
+                    off.join(", "),
+                    BLOCK_SETTINGS.join(", ")
+                ),
+            ));
+        }
+        if let Some(acl) = literal_str(b.prop("AccessControl"))
+            && PUBLIC_ACLS.contains(&acl)
+        {
+            out.push(finding(
+                &S3_BUCKET_NO_PUBLIC_ACL,
+                b,
+                "AccessControl",
+                format!(
+                    "ACL {acl} grants access outside the account: remove it (and set \
+                     OwnershipControls to BucketOwnerEnforced)"
+                ),
+            ));
+        }
+    }
+    for ty in [BUCKET_POLICY, QUEUE_POLICY, TOPIC_POLICY, TABLE, KEY] {
+        for p in t.of_type(ty) {
+            let (document, _) = policy_targets(p);
+            let path = match ty {
+                TABLE => "ResourcePolicy.PolicyDocument",
+                KEY => "KeyPolicy",
+                _ => "PolicyDocument",
+            };
+            for (i, detail) in public_statements(document) {
+                out.push(finding(
+                    &RESOURCE_POLICY_NOT_PUBLIC,
+                    p,
+                    format!("{path}.Statement[{i}]"),
+                    format!(
+                        "{detail}: name the principals, or add a condition such as \
+                         aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID"
+                    ),
+                ));
+            }
+        }
+    }
+    for p in t.of_type(PERMISSION) {
+        if permission_is_public(p) {
+            out.push(finding(
+                &RESOURCE_POLICY_NOT_PUBLIC,
+                p,
+                "Principal",
+                "anyone may invoke the function: name the principal, and set SourceArn or \
+                 SourceAccount"
+                    .into(),
+            ));
+            continue;
+        }
+        let service =
+            literal_str(p.prop("Principal")).is_some_and(|x| x.ends_with(".amazonaws.com"));
+        if service
+            && p.props.get("FunctionUrlAuthType").is_none()
+            && p.props.get("SourceArn").is_none()
+            && p.props.get("SourceAccount").is_none()
+        {
+            out.push(finding(
+                &LAMBDA_PERMISSION_SOURCE_SCOPED,
+                p,
+                "SourceArn",
+                format!(
+                    "{} may invoke the function on behalf of any account's resources: set \
+                     SourceArn to the resource that invokes it (or SourceAccount)",
+                    display(p.prop("Principal"))
+                ),
+            ));
+        }
+    }
+    for u in t.of_type("AWS::Lambda::Url") {
+        if literal_str(u.prop("AuthType")).is_some_and(|a| a.eq_ignore_ascii_case("NONE")) {
+            out.push(finding(
+                &LAMBDA_URL_AUTH_NONE,
+                u,
+                "AuthType",
+                "anyone on the internet may invoke the function through its URL: use AWS_IAM, \
+                 or put the function behind an API with an authorizer"
+                    .into(),
+            ));
+        }
+    }
+    for q in t.of_type(QUEUE) {
+        if q.props.get("KmsMasterKeyId").is_none()
+            && crate::template::literal_bool(q.prop("SqsManagedSseEnabled")) == Some(false)
+        {
+            out.push(finding(
+                &SQS_QUEUE_ENCRYPTED,
+                q,
+                "SqsManagedSseEnabled",
+                "messages are stored unencrypted: remove SqsManagedSseEnabled false, or set \
+                 KmsMasterKeyId"
+                    .into(),
+            ));
+        }
+    }
+    for topic in t.of_type(TOPIC) {
+        if topic.props.get("KmsMasterKeyId").is_none() {
+            out.push(finding(
+                &SNS_TOPIC_ENCRYPTED,
+                topic,
+                "KmsMasterKeyId",
+                "messages are stored unencrypted: set KmsMasterKeyId (alias/aws/sns, or a \
+                 customer managed key that the publishers may use)"
+                    .into(),
+            ));
+        }
+    }
+    for table in t.of_type(TABLE) {
+        let sse = table.prop("SSESpecification");
+        if crate::template::literal_bool(sse.get("SSEEnabled").unwrap_or(&Value::Null))
+            != Some(true)
+        {
+            out.push(finding(
+                &DYNAMODB_TABLE_KMS,
+                table,
+                "SSESpecification.SSEEnabled",
+                "encrypted with the AWS owned key, whose use the account cannot audit: set \
+                 SSEEnabled true (and KMSMasterKeyId for a customer managed key)"
+                    .into(),
+            ));
+        }
+    }
 }
 
 fn role_by_arn(t: &Template<'_>, out: &mut Vec<Finding>) {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::template::Template;
-use crate::{Error, apigateway, compute, loadbalancing, network};
+use crate::{Error, apigateway, compute, data, iam, loadbalancing, network};
 
 /// Everything a template exposes to the internet, plus what the audit could not analyze.
 ///
@@ -31,6 +31,19 @@ pub struct Surface {
     /// What receives a public IP address: NAT gateways, ECS services, instances, Elastic IPs,
     /// launch templates.
     pub public_ips: Vec<PublicIp>,
+    /// Data and functions that anyone may reach: resource policies allowing `*` without a
+    /// narrowing condition (buckets, queues, topics, tables, keys), public bucket ACLs,
+    /// Lambda permissions for `*`.
+    #[serde(default)]
+    pub public_resources: Vec<PublicResource>,
+    /// The data stores (buckets, queues, topics, tables): encryption and public access.
+    #[serde(default)]
+    pub data: Vec<DataStore>,
+    /// Who may do what: each statement of a role's policies (inline, `AWS::IAM::Policy`,
+    /// `AWS::IAM::ManagedPolicy`), of resource policies naming a principal, and each Lambda
+    /// permission, resolved to actions on resources.
+    #[serde(default)]
+    pub access: Vec<Access>,
     /// What the audit saw but could not resolve (a body in S3, a port from a parameter, ...).
     pub gaps: Vec<Gap>,
     /// Resource types the audit does not analyze, with how many and which.
@@ -59,6 +72,9 @@ pub enum Kind {
     ElasticIp,
     /// A launch template or launch configuration that assigns public IPs.
     LaunchTemplate,
+    /// A bucket, queue, topic, table, key or function anyone may reach through its policy,
+    /// ACL or permission.
+    PublicResource,
 }
 
 impl Kind {
@@ -73,6 +89,7 @@ impl Kind {
             Kind::Instance => "instance with public IP",
             Kind::ElasticIp => "Elastic IP",
             Kind::LaunchTemplate => "launch template with public IP",
+            Kind::PublicResource => "public resource",
         }
     }
 }
@@ -222,6 +239,56 @@ pub struct OpenIngress {
     pub used_by: Vec<String>,
 }
 
+/// A resource anyone may reach, and through what.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicResource {
+    /// The bucket, queue, topic, table, key or function (logical id, or as the policy names
+    /// it when it is outside the template).
+    pub resource: String,
+    /// Its CloudFormation type (`(outside the template)` when it is not in it).
+    pub resource_type: String,
+    /// The policy, bucket (ACL) or permission that makes it public.
+    pub via: String,
+    /// What is allowed: the statement and its actions, or the ACL.
+    pub detail: String,
+}
+
+/// A bucket, queue, topic or table: its encryption and how public access is blocked.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataStore {
+    /// Logical id.
+    pub resource: String,
+    /// CloudFormation type.
+    pub resource_type: String,
+    /// `SSE-S3 (S3's default)`, `SSE-KMS, key Key.Arn`, `none`, ...
+    pub encryption: String,
+    /// For buckets: `public access blocked`, or the block settings that are off, and a public
+    /// ACL.
+    pub public_access: String,
+}
+
+/// One statement of who may do what.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Access {
+    /// Who: `role TaskRole (assumed by ecs-tasks.amazonaws.com) used by TaskDefinition`, a
+    /// service principal, an account.
+    pub principal: String,
+    /// `Allow` or `Deny`.
+    pub effect: String,
+    /// `read`, `write`, `read/write`, `invoke`, `all` (a `*` action).
+    pub intent: String,
+    /// The actions, as written.
+    pub actions: Vec<String>,
+    /// The resources: logical ids for `Ref`/`Fn::GetAtt`, string templates otherwise
+    /// (`${Bucket.Arn}/*`).
+    pub resources: Vec<String>,
+    /// Where the statement is: `Role.Policies[name]`, a policy's or permission's logical id.
+    pub via: String,
+}
+
 /// A subnet with a default route to an internet gateway.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -323,6 +390,18 @@ pub const ANALYZED_TYPES: &[&str] = &[
     "AWS::ECS::Service",
     "AWS::Lambda::Url",
     "AWS::Lambda::Permission",
+    "AWS::Lambda::Function",
+    "AWS::S3::Bucket",
+    "AWS::S3::BucketPolicy",
+    "AWS::SQS::Queue",
+    "AWS::SQS::QueuePolicy",
+    "AWS::SNS::Topic",
+    "AWS::SNS::TopicPolicy",
+    "AWS::DynamoDB::Table",
+    "AWS::KMS::Key",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
 ];
 
 /// Resource types known to have no public surface of their own: analyzed, nothing public.
@@ -377,14 +456,17 @@ pub const NOTHING_PUBLIC_TYPES: &[&str] = &[
     "AWS::ECS::ClusterCapacityProviderAssociations",
     "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ApplicationAutoScaling::ScalingPolicy",
-    "AWS::Lambda::Function",
     "AWS::Lambda::Version",
     "AWS::Lambda::Alias",
     "AWS::Lambda::LayerVersion",
+    // Triggers and delivery settings: they send events to a function or queue of the
+    // template, which is analyzed; nothing is reachable through them.
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::Lambda::EventInvokeConfig",
+    "AWS::SNS::Subscription",
+    "AWS::Events::Rule",
+    "AWS::Scheduler::Schedule",
     // Identity, logs, monitoring, configuration: no network endpoint.
-    "AWS::IAM::Role",
-    "AWS::IAM::Policy",
-    "AWS::IAM::ManagedPolicy",
     "AWS::IAM::InstanceProfile",
     "AWS::Logs::LogGroup",
     "AWS::Logs::LogStream",
@@ -435,6 +517,8 @@ pub fn audit_template(template: &Value) -> Result<Surface, Error> {
     loadbalancing::analyze(&t, &mut s);
     network::analyze(&t, &subnets, &mut s);
     compute::analyze(&t, &subnets, &mut s);
+    data::analyze(&t, &mut s);
+    iam::analyze(&t, &mut s);
     s.public_subnets = subnets.into_values().collect();
 
     let mut unknown: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -460,6 +544,11 @@ pub fn audit_template(template: &Value) -> Result<Surface, Error> {
     s.open_ingress.sort();
     s.public_subnets.sort();
     s.public_ips.sort();
+    s.public_resources.sort();
+    s.public_resources.dedup();
+    s.data.sort();
+    s.access.sort();
+    s.access.dedup();
     s.gaps.sort();
     s.gaps.dedup();
     Ok(s)
@@ -476,6 +565,7 @@ impl Surface {
         }
         out.extend(self.open_ingress.iter().map(OpenIngress::exposure));
         out.extend(self.public_ips.iter().map(PublicIp::exposure));
+        out.extend(self.public_resources.iter().map(PublicResource::exposure));
         out
     }
 
@@ -521,6 +611,20 @@ impl PublicLoadBalancer {
                 )
             })
             .collect()
+    }
+}
+
+impl PublicResource {
+    /// The exposure.
+    pub fn exposure(&self) -> Exposure {
+        Exposure {
+            kind: Kind::PublicResource,
+            resource: self.resource.clone(),
+            summary: format!(
+                "{} is public through {}: {}",
+                self.resource, self.via, self.detail
+            ),
+        }
     }
 }
 

@@ -102,7 +102,7 @@ impl ApiService {
 ///     PrivateServiceApi::new("person-identifier", &private, &cluster)
 ///         .service(
 ///             ApiService::new("Flask", task, &flask, 80)
-///                 .route(Route::get("/{person}/{firstname}"))
+///                 .route(Route::get("/{person}/{firstname}").public())
 ///                 .desired_count(2)
 ///                 .auto_scaling(AutoScaling::new(2, 10).target_cpu_utilization(60.0)),
 ///         )

@@ -27,14 +27,17 @@ use cloudwright_resources::certificatemanager::certificate::{
     DomainValidationOption, DomainValidationOptionRequired,
 };
 use cloudwright_resources::certificatemanager::{Certificate, CertificateRequired};
+use cloudwright_resources::lambda::{Permission, PermissionRequired};
 use cloudwright_resources::logs::LogGroup;
 
 use crate::account::{AccountRole, ApiGatewayAccount, ApiGatewayAccountOutput};
+use crate::authorizer::Authorization;
 use crate::domain::{CertificateSource, CustomDomain, CustomDomainOutput, EndpointType};
 use crate::error::Error;
+use crate::function::{FunctionRef, LambdaTarget};
 use crate::nlb::{InternalNlbOutput, NlbPort};
-use crate::openapi::{self, Integration};
-use crate::routes::{Method, Route, ValidRoute, validate_routes};
+use crate::openapi::{self, Destination, Integration, Operation};
+use crate::routes::{Method, Route, Segment, ValidRoute, validate_routes};
 
 /// Where the API sends requests: a network load balancer (its ARN for the VPC link, its DNS
 /// name and listener port for the integration URI) and the port the service behind it listens
@@ -167,12 +170,23 @@ struct RoutePort {
     target: Option<u16>,
 }
 
-/// A validated route with the load balancer port and target port it goes to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where a declared route goes: a load balancer port (the primary one when `None`) or a
+/// function.
+#[derive(Clone, Debug, PartialEq)]
+enum RouteDestination {
+    LoadBalancer(Option<RoutePort>),
+    Function(FunctionRef),
+}
+
+/// A validated route with where it goes (the load balancer port and target port, or the
+/// function) and who may call it.
+#[derive(Clone, Debug, PartialEq)]
 struct PortedRoute {
     route: ValidRoute,
     load_balancer_port: u16,
     target_port: u16,
+    function: Option<FunctionRef>,
+    authorization: Authorization,
 }
 
 /// Access logging of the stage.
@@ -336,7 +350,7 @@ impl AccessLog {
 /// let api = stack.construct(
 ///     "Api",
 ///     PublicApi::new("person-identifier", &nlb)
-///         .route(Route::get("/{person}/{firstname}"))
+///         .route(Route::get("/{person}/{firstname}").public())
 ///         .integration_header("X-Public-Request", "1")
 ///         .throttling(50.0, 100),
 /// )?;
@@ -366,8 +380,8 @@ impl AccessLog {
 /// let api = stack.construct(
 ///     "Api",
 ///     PublicApi::new("shop", &nlb)
-///         .route(Route::get("/orders"))
-///         .route_to(Route::get("/catalog"), &nlb.additional[0]),
+///         .route(Route::get("/orders").public())
+///         .route_to(Route::get("/catalog").public(), &nlb.additional[0]),
 /// )?;
 /// let ports: Vec<u16> = api.exposed_routes().iter().map(|r| r.load_balancer_port).collect();
 /// assert_eq!(ports, [8080, 8081]);
@@ -378,9 +392,9 @@ pub struct PublicApi {
     title: String,
     version: String,
     description: Option<String>,
-    target: VpcLinkTarget,
-    routes: Vec<(Route, Option<RoutePort>)>,
-    proxy_all: bool,
+    target: Option<VpcLinkTarget>,
+    routes: Vec<(Route, RouteDestination)>,
+    proxy_all: Option<Authorization>,
     integration_headers: BTreeMap<String, String>,
     integration_timeout: Option<Duration>,
     endpoint: EndpointType,
@@ -403,13 +417,17 @@ impl PublicApi {
     /// [`DEFAULT_THROTTLING_BURST`]. Each can be turned off; the stage's `Metadata` then says so
     /// (a [`cloudwright_core::Exception`]).
     pub fn new(title: impl Into<String>, target: impl Into<VpcLinkTarget>) -> Self {
+        PublicApi::with_target(title.into(), Some(target.into()))
+    }
+
+    fn with_target(title: String, target: Option<VpcLinkTarget>) -> Self {
         PublicApi {
-            title: title.into(),
+            title,
             version: "1.0".into(),
             description: None,
-            target: target.into(),
+            target,
             routes: Vec::new(),
-            proxy_all: false,
+            proxy_all: None,
             integration_headers: BTreeMap::new(),
             integration_timeout: None,
             endpoint: EndpointType::Edge,
@@ -421,6 +439,14 @@ impl PublicApi {
             account_role: AccountRole::Create,
             domain: None,
         }
+    }
+
+    /// An API titled `title` whose routes all go to Lambda functions
+    /// ([`route_to_function`](PublicApi::route_to_function)): no VPC link, no load balancer;
+    /// the same stage defaults as [`PublicApi::new`]. A route to a service fails to build
+    /// ([`Error::NoLoadBalancer`]).
+    pub fn for_functions(title: impl Into<String>) -> Self {
+        PublicApi::with_target(title.into(), None)
     }
 
     /// The version written in the OpenAPI `info` (`1.0`).
@@ -437,13 +463,31 @@ impl PublicApi {
 
     /// Exposes a route, sent to the target's primary port.
     pub fn route(mut self, route: Route) -> Self {
-        self.routes.push((route, None));
+        self.routes
+            .push((route, RouteDestination::LoadBalancer(None)));
+        self
+    }
+
+    /// Exposes a route served by a Lambda function (an `aws_proxy` integration: the function
+    /// gets the whole request and returns the whole response), beside routes to services.
+    ///
+    /// The API adds an `AWS::Lambda::Permission` letting API Gateway invoke the function for
+    /// this route only: its source ARN is
+    /// `arn:<partition>:execute-api:<region>:<account>:<api id>/*/<METHOD>/<path>`, path
+    /// parameters as `*` (`ANY` as `*`).
+    pub fn route_to_function(mut self, route: Route, function: &impl LambdaTarget) -> Self {
+        self.routes
+            .push((route, RouteDestination::Function(FunctionRef::of(function))));
         self
     }
 
     /// Exposes several routes, sent to the target's primary port.
     pub fn routes(mut self, routes: impl IntoIterator<Item = Route>) -> Self {
-        self.routes.extend(routes.into_iter().map(|r| (r, None)));
+        self.routes.extend(
+            routes
+                .into_iter()
+                .map(|r| (r, RouteDestination::LoadBalancer(None))),
+        );
         self
     }
 
@@ -456,10 +500,10 @@ impl PublicApi {
     pub fn route_to(mut self, route: Route, port: &NlbPort) -> Self {
         self.routes.push((
             route,
-            Some(RoutePort {
+            RouteDestination::LoadBalancer(Some(RoutePort {
                 listener: port.listener_port,
                 target: Some(port.target_port),
-            }),
+            })),
         ));
         self
     }
@@ -470,19 +514,20 @@ impl PublicApi {
     pub fn route_to_port(mut self, route: Route, listener_port: u16) -> Self {
         self.routes.push((
             route,
-            Some(RoutePort {
+            RouteDestination::LoadBalancer(Some(RoutePort {
                 listener: listener_port,
                 target: None,
-            }),
+            })),
         ));
         self
     }
 
-    /// Also routes everything else: `ANY /{proxy+}` to the service on the primary port. This exposes every
+    /// Also routes everything else: `ANY /{proxy+}` to the service on the primary port,
+    /// authorized by `authorization` ([`Authorization::None`] for anyone). This exposes every
     /// endpoint of the service, internal ones included, so it is off unless asked for; it
     /// cannot be combined with routes that have a different variable segment at the root.
-    pub fn proxy_all(mut self) -> Self {
-        self.proxy_all = true;
+    pub fn proxy_all(mut self, authorization: impl Into<Authorization>) -> Self {
+        self.proxy_all = Some(authorization.into());
         self
     }
 
@@ -577,8 +622,11 @@ impl PublicApi {
     /// their ports.
     fn all_routes(&self) -> Result<Vec<PortedRoute>, Error> {
         let mut routes = self.routes.clone();
-        if self.proxy_all {
-            routes.push((Route::any("/{proxy+}"), None));
+        if let Some(authorization) = &self.proxy_all {
+            routes.push((
+                Route::any("/{proxy+}").authorized(authorization.clone()),
+                RouteDestination::LoadBalancer(None),
+            ));
         }
         if routes.is_empty() {
             return Err(Error::NoRoutes {
@@ -587,10 +635,52 @@ impl PublicApi {
         }
         let plain: Vec<Route> = routes.iter().map(|(r, _)| r.clone()).collect();
         let valid = validate_routes(&plain)?;
+        // one name, one authorizer
+        let mut authorizers: BTreeMap<String, (&Authorization, &Route)> = BTreeMap::new();
+        for (route, _) in &routes {
+            let Some(authorization) = route.authorization() else {
+                return Err(Error::MissingAuthorization {
+                    route: route.to_string(),
+                });
+            };
+            authorization.validate()?;
+            if let Some(name) = authorization.authorizer_name() {
+                match authorizers.get(name) {
+                    Some((first, first_route)) if *first != authorization => {
+                        return Err(Error::ConflictingAuthorizers {
+                            name: name.to_owned(),
+                            first: first_route.to_string(),
+                            second: route.to_string(),
+                        });
+                    }
+                    Some(_) => {}
+                    None => {
+                        authorizers.insert(name.to_owned(), (authorization, route));
+                    }
+                }
+            }
+        }
         valid
             .into_iter()
-            .zip(routes.iter().map(|(_, p)| *p))
-            .map(|(route, port)| self.resolve_port(route, port))
+            .zip(routes.iter())
+            .map(|(valid, (route, destination))| {
+                let authorization = route
+                    .authorization()
+                    .cloned()
+                    .unwrap_or(Authorization::None);
+                match destination {
+                    RouteDestination::LoadBalancer(port) => {
+                        self.resolve_port(valid, *port, authorization)
+                    }
+                    RouteDestination::Function(function) => Ok(PortedRoute {
+                        route: valid,
+                        load_balancer_port: 0,
+                        target_port: 0,
+                        function: Some(function.clone()),
+                        authorization,
+                    }),
+                }
+            })
             .collect()
     }
 
@@ -599,20 +689,28 @@ impl PublicApi {
         &self,
         route: ValidRoute,
         port: Option<RoutePort>,
+        authorization: Authorization,
     ) -> Result<PortedRoute, Error> {
-        let primary = &self.target.primary;
+        let Some(target) = &self.target else {
+            return Err(Error::NoLoadBalancer {
+                route: route.to_string(),
+            });
+        };
+        let primary = &target.primary;
         let Some(port) = port else {
             return Ok(PortedRoute {
                 route,
                 load_balancer_port: primary.load_balancer_port,
                 target_port: primary.target_port,
+                function: None,
+                authorization,
             });
         };
-        let Some(target_port) = self.target.target_port_of(port.listener) else {
+        let Some(target_port) = target.target_port_of(port.listener) else {
             return Err(Error::UnknownListenerPort {
                 route: route.to_string(),
                 port: port.listener,
-                listening: self.target.listener_ports().collect(),
+                listening: target.listener_ports().collect(),
             });
         };
         if let Some(expected) = port.target
@@ -629,6 +727,8 @@ impl PublicApi {
             route,
             load_balancer_port: port.listener,
             target_port,
+            function: None,
+            authorization,
         })
     }
 
@@ -727,27 +827,129 @@ impl PublicApi {
     /// the body (and the deployment named after it) changes only with the routes, and a
     /// replaced link or load balancer updates the stage in place.
     fn body(&self, routes: &[PortedRoute]) -> Value {
-        let primary = &self.target.primary;
+        let timeout_millis = self
+            .integration_timeout
+            .map(|t| u32::try_from(t.as_millis()).unwrap_or(u32::MAX));
         let mut integration = Integration::new(
             Value::from(format!("${{stageVariables.{VPC_LINK_STAGE_VARIABLE}}}")),
             Value::from(format!(
                 "${{stageVariables.{LOAD_BALANCER_DNS_STAGE_VARIABLE}}}"
             )),
-            primary.load_balancer_port,
+            0,
         );
         integration.headers = self.integration_headers.clone();
-        integration.timeout_millis = self
-            .integration_timeout
-            .map(|t| u32::try_from(t.as_millis()).unwrap_or(u32::MAX));
-        let routes: Vec<(ValidRoute, u16)> = routes
+        integration.timeout_millis = timeout_millis;
+        let operations: Vec<Operation> = routes
             .iter()
-            .map(|r| (r.route.clone(), r.load_balancer_port))
+            .map(|r| Operation {
+                route: r.route.clone(),
+                destination: match &r.function {
+                    Some(f) => Destination::Function {
+                        arn: f.arn.clone(),
+                        timeout_millis,
+                    },
+                    None => Destination::LoadBalancer(Integration {
+                        port: r.load_balancer_port,
+                        ..integration.clone()
+                    }),
+                },
+                authorization: r.authorization.clone(),
+            })
             .collect();
-        openapi::body_with_ports(&self.title, &self.version, &routes, &integration)
+        openapi::api_body(&self.title, &self.version, &operations)
     }
 }
 
+/// `arn:<partition>:execute-api:<region>:<account>:<api>/<rest>`.
+fn execute_api_arn(rest_api: &Handle<RestApi>, rest: &str) -> Value {
+    Value::sub_with(
+        format!(
+            "arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{Api}}/{rest}"
+        ),
+        [("Api", rest_api.r#ref())],
+    )
+}
+
+/// The part of an execute-api ARN after the stage that matches `route`: `GET/orders/*`
+/// (parameters as `*`, `ANY` as `*`, the root as `GET/`).
+fn route_arn_path(route: &ValidRoute) -> String {
+    let method = match route.method {
+        Method::Any => "*",
+        m => m.as_str(),
+    };
+    let path: Vec<&str> = route
+        .path
+        .segments()
+        .iter()
+        .map(|s| match s {
+            Segment::Literal(l) => l.as_str(),
+            Segment::Param(_) | Segment::Greedy(_) => "*",
+        })
+        .collect();
+    format!("{method}/{}", path.join("/"))
+}
+
+/// The words of a route for a logical id: `GetOrdersId` for `GET /orders/{id}`.
+fn route_words(route: &ValidRoute) -> String {
+    let mut out = cloudwright_core::id::logical_id(&[&route.method.as_str().to_ascii_lowercase()]);
+    if route.path.segments().is_empty() {
+        out.push_str("Root");
+    }
+    for s in route.path.segments() {
+        let text = match s {
+            Segment::Literal(l) => l.as_str(),
+            Segment::Param(n) | Segment::Greedy(n) => n.as_str(),
+        };
+        let clean: String = text.chars().filter(char::is_ascii_alphanumeric).collect();
+        out.push_str(&cloudwright_core::id::logical_id(&[&clean]));
+    }
+    out
+}
+
+/// A permission for API Gateway to invoke `function` from `source_arn`.
+fn invoke_permission(function: &FunctionRef, source_arn: Value) -> Permission {
+    Permission::new(PermissionRequired {
+        action: "lambda:InvokeFunction".into(),
+        function_name: function.arn.clone().into(),
+        principal: "apigateway.amazonaws.com".into(),
+    })
+    .source_arn(source_arn)
+}
+
 impl PublicApi {
+    /// One permission per route to a function (scoped to that route) and per Lambda
+    /// authorizer (scoped to this API's authorizers), so API Gateway may invoke them.
+    fn invoke_permissions(
+        &self,
+        scope: &mut Scope<'_>,
+        rest_api: &Handle<RestApi>,
+        routes: &[PortedRoute],
+    ) -> Result<(), cloudwright_core::Error> {
+        let mut authorizers = BTreeMap::new();
+        for r in routes {
+            if let Some(f) = &r.function {
+                let id = format!("Invoke{}{}", f.id, route_words(&r.route));
+                let source = execute_api_arn(rest_api, &format!("*/{}", route_arn_path(&r.route)));
+                scope.add(&id, invoke_permission(f, source))?;
+            }
+            if let Authorization::Lambda(l) = &r.authorization {
+                authorizers.insert(l.name.clone(), l.function.clone());
+            }
+        }
+        for (name, function) in authorizers {
+            let words: String = name
+                .split(['-', '_'])
+                .map(|w| cloudwright_core::id::logical_id(&[w]))
+                .collect();
+            let id = format!("Invoke{}Authorizer{}", function.id, words);
+            scope.add(
+                &id,
+                invoke_permission(&function, execute_api_arn(rest_api, "authorizers/*")),
+            )?;
+        }
+        Ok(())
+    }
+
     /// Records on the stage every control that is off: caching always (a cost choice), and
     /// whatever the app turned off.
     fn stage_exceptions(
@@ -805,7 +1007,7 @@ fn no_usage_plan(cfn_nag_rule: &str) -> Exception {
 }
 
 /// A route a built [`PublicApi`] exposes to the internet.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ExposedRoute {
     /// The method (`ANY` matches every method).
     pub method: Method,
@@ -813,10 +1015,15 @@ pub struct ExposedRoute {
     pub path: String,
     /// The stage it is deployed in; the invoke URL's path starts with it.
     pub stage: String,
-    /// The load balancer port requests of this route go to.
+    /// The load balancer port requests of this route go to (0 for a route to a function).
     pub load_balancer_port: u16,
-    /// The service port behind that load balancer port.
+    /// The service port behind that load balancer port (0 for a route to a function).
     pub target_port: u16,
+    /// The id ([`LambdaTarget::function_id`]) of the function serving the route, if a
+    /// function does.
+    pub function: Option<String>,
+    /// Who may call the route.
+    pub authorization: Authorization,
     /// Query string parameters a request must carry.
     pub required_query: Vec<String>,
     /// Headers a request must carry.
@@ -839,8 +1046,8 @@ impl ExposedRoute {
 pub struct PublicApiOutput {
     /// The REST API.
     pub rest_api: Handle<RestApi>,
-    /// The VPC link to the load balancer.
-    pub vpc_link: Handle<VpcLink>,
+    /// The VPC link to the load balancer (none for [`PublicApi::for_functions`]).
+    pub vpc_link: Option<Handle<VpcLink>>,
     /// The deployment; its logical id ends with the first 8 hex digits of the body's hash.
     pub deployment: Handle<Deployment>,
     /// The stage.
@@ -902,6 +1109,8 @@ impl PublicApiOutput {
                 stage: self.stage_name.clone(),
                 load_balancer_port: r.load_balancer_port,
                 target_port: r.target_port,
+                function: r.function.as_ref().map(|f| f.id.clone()),
+                authorization: r.authorization.clone(),
                 required_query: r.route.query.clone(),
                 required_headers: r.route.headers.clone(),
             })
@@ -912,7 +1121,9 @@ impl PublicApiOutput {
 impl Dependable for PublicApiOutput {
     fn dependency_targets(&self) -> Vec<DepTarget> {
         let mut out = self.rest_api.dependency_targets();
-        out.extend(self.vpc_link.dependency_targets());
+        if let Some(l) = &self.vpc_link {
+            out.extend(l.dependency_targets());
+        }
         out.extend(self.deployment.dependency_targets());
         out.extend(self.stage.dependency_targets());
         if let Some(g) = &self.access_log_group {
@@ -935,21 +1146,28 @@ impl Construct for PublicApi {
         let region = scope.region().map(str::to_owned);
         let routes = self.validate(region.as_deref())?;
 
-        let link_name = Value::sub(format!(
-            "${{AWS::StackName}}-{}",
-            scope.logical_id_for("VpcLink")
-        ));
-        let vpc_link = scope.add(
-            "VpcLink",
-            VpcLink::new(VpcLinkRequired {
-                name: link_name.into(),
-                target_arns: vec![self.target.primary.load_balancer_arn.clone()].into(),
-            })
-            .description(format!(
-                "Links the REST API {} with its load balancer",
-                self.title
-            )),
-        )?;
+        let vpc_link = match &self.target {
+            Some(target) => {
+                let link_name = Value::sub(format!(
+                    "${{AWS::StackName}}-{}",
+                    scope.logical_id_for("VpcLink")
+                ));
+                Some(
+                    scope.add(
+                        "VpcLink",
+                        VpcLink::new(VpcLinkRequired {
+                            name: link_name.into(),
+                            target_arns: vec![target.primary.load_balancer_arn.clone()].into(),
+                        })
+                        .description(format!(
+                            "Links the REST API {} with its load balancer",
+                            self.title
+                        )),
+                    )?,
+                )
+            }
+            None => None,
+        };
 
         let body = self.body(&routes);
         let body_hash = openapi::body_hash(&body);
@@ -979,18 +1197,22 @@ impl Construct for PublicApi {
         )?;
         scope.add_exception(&deployment, no_usage_plan("W68"))?;
 
+        self.invoke_permissions(scope, &rest_api, &routes)?;
+
         let mut stage = Stage::new(StageRequired {
             rest_api_id: rest_api.r#ref().into(),
         })
         .stage_name(self.stage_name.as_str())
-        .deployment_id(deployment.r#ref())
-        .variables(Json(Value::map([
-            (VPC_LINK_STAGE_VARIABLE, vpc_link.r#ref()),
-            (
-                LOAD_BALANCER_DNS_STAGE_VARIABLE,
-                self.target.primary.dns_name.clone(),
-            ),
-        ])));
+        .deployment_id(deployment.r#ref());
+        if let (Some(link), Some(target)) = (&vpc_link, &self.target) {
+            stage = stage.variables(Json(Value::map([
+                (VPC_LINK_STAGE_VARIABLE, link.r#ref()),
+                (
+                    LOAD_BALANCER_DNS_STAGE_VARIABLE,
+                    target.primary.dns_name.clone(),
+                ),
+            ])));
+        }
         if self.tracing {
             stage = stage.tracing_enabled(true);
         }

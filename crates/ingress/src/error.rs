@@ -44,6 +44,45 @@ pub enum Error {
         /// `seconds` or `milliseconds`.
         unit: &'static str,
     },
+    /// A route that says nothing about who may call it.
+    #[error(
+        "route `{route}` does not say who may call it: add `.public()` for anyone, or \
+         `.authorized(...)` with Authorization::Iam, a CognitoAuthorizer or a LambdaAuthorizer"
+    )]
+    MissingAuthorization {
+        /// The route.
+        route: String,
+    },
+    /// An authorizer's setting API Gateway would refuse.
+    #[error("authorizer `{name}`: {reason}")]
+    InvalidAuthorizer {
+        /// The authorizer's name.
+        name: String,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// Two different authorizers with one name in one API.
+    #[error(
+        "two different authorizers are named `{name}` in this API (routes `{first}` and \
+         `{second}`); give each its own name, or share one authorizer value"
+    )]
+    ConflictingAuthorizers {
+        /// The name.
+        name: String,
+        /// A route using the first.
+        first: String,
+        /// A route using the second.
+        second: String,
+    },
+    /// A route to a service in an API made without a load balancer.
+    #[error(
+        "route `{route}` goes to a service, but the API was made without a load balancer \
+         (PublicApi::for_functions); make it with PublicApi::new(title, &nlb)"
+    )]
+    NoLoadBalancer {
+        /// The route.
+        route: String,
+    },
     /// The path is the empty string.
     #[error("route `{route}`: the path is empty; paths start with `/` (the root is `/`)")]
     EmptyPath {

@@ -1,11 +1,19 @@
-//! `cloudwright-ingress`: how the internet reaches a private service, and only the parts of
-//! it that are meant to be public.
+//! `cloudwright-ingress`: what admits traffic. Load balancers and their targets, API Gateway
+//! APIs with routes to services or Lambda functions, authorizers, custom domains; only what is
+//! declared is reachable, and every route says who may call it.
 //!
-//! The architecture it builds (from the blog post cloudwright started with): a service in
-//! private subnets sits behind an [`InternalNlb`], a network load balancer with the `internal`
-//! scheme that nothing outside the VPC can reach. A [`PublicApi`], an API Gateway REST API,
-//! reaches that load balancer through a VPC link and forwards only the routes it declares;
-//! every other endpoint of the service stays private to callers inside the VPC.
+//! A service in private subnets sits behind an [`InternalNlb`], a network load balancer with
+//! the `internal` scheme that nothing outside the VPC can reach. A [`PublicApi`], an API
+//! Gateway REST API, reaches that load balancer through a VPC link and forwards only the
+//! routes it declares; every other endpoint of the service stays private to callers inside
+//! the VPC. The same API routes to Lambda functions ([`PublicApi::route_to_function`], or
+//! [`PublicApi::for_functions`] without a load balancer): any function construct implementing
+//! [`LambdaTarget`] (its ARN and a stable id), each with a permission scoped to its route.
+//!
+//! Every route chooses its [`Authorization`]: [`Route::public`] for anyone, or
+//! [`Route::authorized`] with [`Authorization::Iam`], a [`CognitoAuthorizer`] or a
+//! [`LambdaAuthorizer`] (TOKEN or REQUEST). A route that says neither does not build
+//! ([`Error::MissingAuthorization`]): forgetting is never a silent `NONE`.
 //!
 //! - [`InternalNlb`] (load balancer, IP target group with an HTTP health check, TCP
 //!   listeners, DNS name output) and its [`InternalNlbOutput`].
@@ -18,6 +26,9 @@
 //! - [`ApiGatewayAccount`]: the account and region's API Gateway CloudWatch role that access
 //!   logging needs, and [`AccountRole`] (how a [`PublicApi`] gets it).
 //! - [`CustomDomain`]: a domain name, its certificate and base path mapping.
+//! - [`Authorization`], [`CognitoAuthorizer`], [`LambdaAuthorizer`], [`IdentitySource`]: who
+//!   may call a route, written as OpenAPI security schemes in the body.
+//! - [`LambdaTarget`]: what a function offers routes and authorizers.
 //!
 //! Errors are [`Error`]; `?` turns them into the core error, which names the construct path
 //! (match on the variant with [`cloudwright_core::Error::downcast_ref`]).
@@ -34,7 +45,7 @@
 //! let nlb = stack.construct("Ingress", InternalNlb::new(&private, 80))?;
 //! let api = stack.construct(
 //!     "Api",
-//!     PublicApi::new("person-identifier", &nlb).route(Route::get("/{person}/{firstname}")),
+//!     PublicApi::new("person-identifier", &nlb).route(Route::get("/{person}/{firstname}").public()),
 //! )?;
 //! assert_eq!(api.exposed_routes()[0].target_port, 80);
 //! let assembly = app.synth()?;
@@ -44,8 +55,10 @@
 
 mod account;
 mod api;
+mod authorizer;
 mod domain;
 mod error;
+mod function;
 mod nlb;
 pub mod openapi;
 pub mod routes;
@@ -59,7 +72,12 @@ pub use api::{
     LOAD_BALANCER_DNS_STAGE_VARIABLE, PublicApi, PublicApiOutput, VPC_LINK_STAGE_VARIABLE,
     VpcLinkTarget,
 };
+pub use authorizer::{
+    Authorization, CognitoAuthorizer, DEFAULT_AUTHORIZER_TTL, IAM_SCHEME, IdentitySource,
+    LambdaAuthorizer,
+};
 pub use domain::{CertificateSource, CustomDomain, CustomDomainOutput, EndpointType};
 pub use error::Error;
+pub use function::LambdaTarget;
 pub use nlb::{HealthCheck, InternalNlb, InternalNlbOutput, LoadBalancerTarget, NlbPort};
 pub use routes::{Method, PathTemplate, Route};

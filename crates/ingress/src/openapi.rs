@@ -29,6 +29,8 @@ use std::collections::BTreeMap;
 
 use cloudwright_core::Value;
 
+use crate::authorizer::{Authorization, LambdaAuthorizerKind};
+use crate::function::FunctionRef;
 use crate::routes::{Segment, ValidRoute};
 
 /// The OpenAPI version written.
@@ -77,7 +79,35 @@ fn param(name: &str, location: &str) -> Value {
     ])
 }
 
-fn operation(route: &ValidRoute, port: u16, integration: &Integration) -> Value {
+/// Where one operation's requests go.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Destination {
+    /// A load balancer port through a VPC link (`http_proxy`), as `Integration` says (its
+    /// `port` is this operation's).
+    LoadBalancer(Integration),
+    /// A Lambda function (`aws_proxy`: the function gets the whole request and answers with
+    /// the whole response).
+    Function {
+        /// The function's ARN.
+        arn: Value,
+        /// The integration timeout, in milliseconds (API Gateway's default when `None`).
+        timeout_millis: Option<u32>,
+    },
+}
+
+/// One operation of the body: a route, where it goes, and who may call it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    /// The route.
+    pub route: ValidRoute,
+    /// Where its requests go.
+    pub destination: Destination,
+    /// Who may call it.
+    pub authorization: Authorization,
+}
+
+fn operation(op: &Operation) -> Value {
+    let route = &op.route;
     let mut parameters = Vec::new();
     let mut mappings: BTreeMap<String, Value> = BTreeMap::new();
     for seg in route.path.segments() {
@@ -103,6 +133,73 @@ fn operation(route: &ValidRoute, port: u16, integration: &Integration) -> Value 
             format!("method.request.header.{h}").into(),
         );
     }
+    let x_integration = match &op.destination {
+        Destination::LoadBalancer(integration) => {
+            load_balancer_integration(route, integration, mappings)
+        }
+        Destination::Function {
+            arn,
+            timeout_millis,
+        } => {
+            // a proxy integration passes the whole request on: no parameter mappings
+            let function = FunctionRef {
+                arn: arn.clone(),
+                id: String::new(),
+            };
+            let mut x = BTreeMap::from([
+                ("type".to_owned(), Value::from("aws_proxy")),
+                // Lambda is always invoked with POST, whatever the route's method
+                ("httpMethod".to_owned(), "POST".into()),
+                ("uri".to_owned(), function.invocation_uri()),
+                ("passthroughBehavior".to_owned(), "when_no_match".into()),
+            ]);
+            if let Some(t) = timeout_millis {
+                x.insert("timeoutInMillis".into(), (*t).into());
+            }
+            x
+        }
+    };
+    let mut out = BTreeMap::from([
+        (
+            "responses".to_owned(),
+            Value::map([(
+                "200",
+                Value::map([("description", "The service's response, passed through")]),
+            )]),
+        ),
+        (
+            "x-amazon-apigateway-integration".to_owned(),
+            Value::Map(x_integration),
+        ),
+    ]);
+    if !parameters.is_empty() {
+        out.insert("parameters".into(), Value::List(parameters));
+    }
+    if !route.query.is_empty() || !route.headers.is_empty() {
+        out.insert(
+            "x-amazon-apigateway-request-validator".into(),
+            PARAMS_VALIDATOR.into(),
+        );
+    }
+    if let Some(name) = op.authorization.authorizer_name() {
+        let scopes: Vec<Value> = match &op.authorization {
+            Authorization::Cognito(c) => c.scopes.iter().map(|s| Value::from(s.as_str())).collect(),
+            _ => Vec::new(),
+        };
+        out.insert(
+            "security".into(),
+            Value::List(vec![Value::map([(name, Value::List(scopes))])]),
+        );
+    }
+    Value::Map(out)
+}
+
+fn load_balancer_integration(
+    route: &ValidRoute,
+    integration: &Integration,
+    mut mappings: BTreeMap<String, Value>,
+) -> BTreeMap<String, Value> {
+    let port = integration.port;
     // constants last: they win over anything a caller could send
     for (name, value) in &integration.headers {
         mappings.insert(
@@ -136,29 +233,65 @@ fn operation(route: &ValidRoute, port: u16, integration: &Integration) -> Value 
     if let Some(t) = integration.timeout_millis {
         x_integration.insert("timeoutInMillis".into(), t.into());
     }
-    let mut op = BTreeMap::from([
-        (
-            "responses".to_owned(),
-            Value::map([(
-                "200",
-                Value::map([("description", "The service's response, passed through")]),
-            )]),
-        ),
-        (
-            "x-amazon-apigateway-integration".to_owned(),
-            Value::Map(x_integration),
-        ),
-    ]);
-    if !parameters.is_empty() {
-        op.insert("parameters".into(), Value::List(parameters));
+    x_integration
+}
+
+/// The security scheme (`components.securitySchemes.<name>`) of an authorization, if it has
+/// one.
+fn security_scheme(authorization: &Authorization) -> Option<Value> {
+    let header = |name: &str, authtype: &str| {
+        BTreeMap::from([
+            ("type".to_owned(), Value::from("apiKey")),
+            ("name".to_owned(), Value::from(name)),
+            ("in".to_owned(), Value::from("header")),
+            (
+                "x-amazon-apigateway-authtype".to_owned(),
+                Value::from(authtype),
+            ),
+        ])
+    };
+    match authorization {
+        Authorization::None => None,
+        Authorization::Iam => Some(Value::Map(header("Authorization", "awsSigv4"))),
+        Authorization::Cognito(c) => {
+            let mut scheme = header("Authorization", "cognito_user_pools");
+            scheme.insert(
+                "x-amazon-apigateway-authorizer".into(),
+                Value::map([
+                    ("type", Value::from("cognito_user_pools")),
+                    ("providerARNs", Value::List(c.user_pool_arns.clone())),
+                ]),
+            );
+            Some(Value::Map(scheme))
+        }
+        Authorization::Lambda(l) => {
+            let (name, kind) = match &l.kind {
+                LambdaAuthorizerKind::Token { header } => (header.as_str(), "token"),
+                // the name of a REQUEST authorizer's scheme is not read
+                LambdaAuthorizerKind::Request { .. } => ("Unused", "request"),
+            };
+            let mut scheme = header(name, "custom");
+            let mut authorizer = BTreeMap::from([
+                ("type".to_owned(), Value::from(kind)),
+                ("authorizerUri".to_owned(), l.function.invocation_uri()),
+                (
+                    "authorizerResultTtlInSeconds".to_owned(),
+                    Value::from(l.ttl.as_secs()),
+                ),
+            ]);
+            if let LambdaAuthorizerKind::Request { .. } = &l.kind {
+                authorizer.insert("identitySource".into(), l.identity_source().into());
+            }
+            if let Some(v) = &l.validation {
+                authorizer.insert("identityValidationExpression".into(), v.as_str().into());
+            }
+            scheme.insert(
+                "x-amazon-apigateway-authorizer".into(),
+                Value::Map(authorizer),
+            );
+            Some(Value::Map(scheme))
+        }
     }
-    if !route.query.is_empty() || !route.headers.is_empty() {
-        op.insert(
-            "x-amazon-apigateway-request-validator".into(),
-            PARAMS_VALIDATOR.into(),
-        );
-    }
-    Value::Map(op)
 }
 
 /// The OpenAPI body declaring exactly `routes`, each integrated through `integration`.
@@ -194,16 +327,58 @@ pub fn body_with_ports(
     routes: &[(ValidRoute, u16)],
     integration: &Integration,
 ) -> Value {
+    let operations: Vec<Operation> = routes
+        .iter()
+        .map(|(route, port)| Operation {
+            route: route.clone(),
+            destination: Destination::LoadBalancer(Integration {
+                port: *port,
+                ..integration.clone()
+            }),
+            authorization: Authorization::None,
+        })
+        .collect();
+    api_body(title, version, &operations)
+}
+
+/// The OpenAPI body declaring exactly `operations`: each route's integration (a load balancer
+/// port or a function), its required parameters, and its security (the schemes of every
+/// authorizer used, in `components.securitySchemes`; IAM's is named `sigv4`; a public route
+/// has no `security`, which API Gateway imports as `NONE`).
+///
+/// ```
+/// use cloudwright_core::Value;
+/// use cloudwright_ingress::openapi::{self, Destination, Operation};
+/// use cloudwright_ingress::routes::Route;
+/// use cloudwright_ingress::Authorization;
+///
+/// let op = Operation {
+///     route: Route::post("/orders").validate()?,
+///     destination: Destination::Function { arn: Value::get_att("Fn", "Arn"), timeout_millis: None },
+///     authorization: Authorization::Iam,
+/// };
+/// let json = serde_json::to_value(openapi::api_body("orders", "1.0", &[op])).unwrap();
+/// let post = &json["paths"]["/orders"]["post"];
+/// assert_eq!(post["x-amazon-apigateway-integration"]["type"], "aws_proxy");
+/// assert_eq!(post["security"][0]["sigv4"], serde_json::json!([]));
+/// assert_eq!(json["components"]["securitySchemes"]["sigv4"]["x-amazon-apigateway-authtype"], "awsSigv4");
+/// # Ok::<(), cloudwright_ingress::Error>(())
+/// ```
+pub fn api_body(title: &str, version: &str, operations: &[Operation]) -> Value {
     let mut paths: BTreeMap<String, Value> = BTreeMap::new();
-    for (route, port) in routes {
+    let mut schemes: BTreeMap<String, Value> = BTreeMap::new();
+    for op in operations {
         let item = paths
-            .entry(route.path.to_string())
+            .entry(op.route.path.to_string())
             .or_insert_with(|| Value::Map(BTreeMap::new()));
         if let Value::Map(ops) = item {
-            ops.insert(
-                route.method.openapi_key().to_owned(),
-                operation(route, *port, integration),
-            );
+            ops.insert(op.route.method.openapi_key().to_owned(), operation(op));
+        }
+        if let (Some(name), Some(scheme)) = (
+            op.authorization.authorizer_name(),
+            security_scheme(&op.authorization),
+        ) {
+            schemes.insert(name.to_owned(), scheme);
         }
     }
     let mut doc = BTreeMap::from([
@@ -214,9 +389,15 @@ pub fn body_with_ports(
         ),
         ("paths".to_owned(), Value::Map(paths)),
     ]);
-    if routes
+    if !schemes.is_empty() {
+        doc.insert(
+            "components".into(),
+            Value::map([("securitySchemes", Value::Map(schemes))]),
+        );
+    }
+    if operations
         .iter()
-        .any(|(r, _)| !r.query.is_empty() || !r.headers.is_empty())
+        .any(|o| !o.route.query.is_empty() || !o.route.headers.is_empty())
     {
         doc.insert(
             "x-amazon-apigateway-request-validators".into(),

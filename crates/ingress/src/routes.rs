@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
+use crate::authorizer::Authorization;
 use crate::error::Error;
 
 /// An HTTP method of a route (`ANY` matches every method).
@@ -371,25 +372,35 @@ fn parse_path(route: &str, path: &str) -> Result<PathTemplate, Error> {
 }
 
 /// A route the API exposes: a method and a path template, optionally with query string
-/// parameters and headers a request must carry.
+/// parameters and headers a request must carry, and who may call it.
 ///
 /// The path is kept as written and validated when the API is built (or with
 /// [`Route::validate`]), so routes can be declared as plain data.
 ///
+/// Every route an API builds says who may call it: [`Route::public`] (anyone) or
+/// [`Route::authorized`] (IAM, a Cognito user pool, a Lambda authorizer). There is no
+/// default: building an API with a route that says neither fails with
+/// [`Error::MissingAuthorization`], naming the route.
+///
 /// ```
 /// use cloudwright_ingress::routes::{Method, Route};
+/// use cloudwright_ingress::Authorization;
 ///
 /// let route = Route::get("/people/{id}").require_query("fields").require_header("X-Tenant");
 /// assert_eq!(route.to_string(), "GET /people/{id}");
+/// assert_eq!(route.authorization(), None);
+/// let route = route.authorized(Authorization::Iam);
+/// assert_eq!(route.authorization(), Some(&Authorization::Iam));
 /// assert_eq!(Route::parse("post /people")?, Route::new(Method::Post, "/people"));
 /// # Ok::<(), cloudwright_ingress::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Route {
     method: Method,
     path: String,
     query: BTreeSet<String>,
     headers: BTreeSet<String>,
+    authorization: Option<Authorization>,
 }
 
 impl Route {
@@ -400,6 +411,7 @@ impl Route {
             path: path.into(),
             query: BTreeSet::new(),
             headers: BTreeSet::new(),
+            authorization: None,
         }
     }
 
@@ -460,6 +472,26 @@ impl Route {
     pub fn require_header(mut self, name: impl Into<String>) -> Route {
         self.headers.insert(name.into());
         self
+    }
+
+    /// Anyone on the internet may call the route (authorization `NONE`): the explicit choice
+    /// a public route makes.
+    pub fn public(self) -> Route {
+        self.authorized(Authorization::None)
+    }
+
+    /// Callers are authorized by `authorization`: [`Authorization::Iam`], a
+    /// [`CognitoAuthorizer`](crate::CognitoAuthorizer) or a
+    /// [`LambdaAuthorizer`](crate::LambdaAuthorizer) (or [`Authorization::None`], as
+    /// [`Route::public`]).
+    pub fn authorized(mut self, authorization: impl Into<Authorization>) -> Route {
+        self.authorization = Some(authorization.into());
+        self
+    }
+
+    /// Who may call the route, once chosen.
+    pub fn authorization(&self) -> Option<&Authorization> {
+        self.authorization.as_ref()
     }
 
     /// The method.

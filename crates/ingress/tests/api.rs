@@ -3,28 +3,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::Duration;
 
+use cloudwright_core::assertions::{Match, Template};
 use cloudwright_core::{App, StackProps, Value};
 use cloudwright_ingress::{
-    AccessLog, ApiTarget, CustomDomain, EndpointType, Error, HealthCheck, InternalNlb, Method,
-    PublicApi, Route,
+    AccessLog, ApiTarget, Authorization, CustomDomain, DEFAULT_ACCESS_LOG_FORMAT, EndpointType,
+    Error, HealthCheck, InternalNlb, Method, PublicApi, Route,
 };
 use cloudwright_network::SubnetGroup;
 use cloudwright_resources::RetentionDays;
 use cloudwright_tests::assert_lint_clean;
-use serde_json::Value as Json;
-
-/// Two private subnets of a VPC made elsewhere.
-fn private() -> SubnetGroup {
-    SubnetGroup::imported(
-        "vpc-0a1b2c3d",
-        [
-            ("subnet-0aaaaaaaaaaaaaaaa", "10.0.1.0/24"),
-            ("subnet-0bbbbbbbbbbbbbbbb", "10.0.2.0/24"),
-        ],
-    )
-}
+use common::{ingress_error as construct_error, logical_ids, nested, private_subnets as private};
+use serde_json::json;
 
 fn nlb() -> InternalNlb {
     InternalNlb::new(&private(), 80)
@@ -41,14 +34,15 @@ fn api_target() -> ApiTarget {
 
 /// The original's API, aimed at the load balancer `synth` builds as `Ingress`.
 fn api() -> PublicApi {
-    PublicApi::new("person-identifier", api_target()).route(Route::get("/{person}/{firstname}"))
+    PublicApi::new("person-identifier", api_target())
+        .route(Route::get("/{person}/{firstname}").public())
 }
 
 /// Builds the load balancer and `api` into a stack (in `region`, if given).
 fn synth_with(
     api: PublicApi,
     region: Option<&str>,
-) -> Result<(String, Json), cloudwright_core::Error> {
+) -> Result<(String, Template), cloudwright_core::Error> {
     let app = App::new();
     let mut stack = app.stack_with(
         "People",
@@ -60,51 +54,43 @@ fn synth_with(
     stack.construct("Ingress", nlb())?;
     stack.construct("Api", api)?;
     let template = app.synth()?.stacks[0].template.clone();
-    let json = serde_json::from_str(&template).unwrap();
-    Ok((template, json))
+    let parsed = Template::parse(&template).unwrap();
+    Ok((template, parsed))
 }
 
-fn synth(api: PublicApi) -> (String, Json) {
+fn synth(api: PublicApi) -> (String, Template) {
     synth_with(api, None).unwrap()
 }
 
-fn ids_of(t: &Json, type_name: &str) -> Vec<String> {
-    t["Resources"]
-        .as_object()
+/// The logical id of the one deployment.
+fn deployment_id(t: &Template) -> String {
+    t.single_resource("AWS::ApiGateway::Deployment")
         .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == type_name)
-        .map(|(id, _)| id.clone())
-        .collect()
-}
-
-fn deployment_id(t: &Json) -> String {
-    let ids = ids_of(t, "AWS::ApiGateway::Deployment");
-    assert_eq!(ids.len(), 1);
-    ids[0].clone()
+        .0
+        .to_owned()
 }
 
 /// The ids of every resource, with the deployment's id replaced by a placeholder.
-fn ids_except_deployment(t: &Json) -> Vec<String> {
+fn ids_except_deployment(t: &Template) -> Vec<String> {
     let dep = deployment_id(t);
-    t["Resources"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|k| {
-            if *k == dep {
-                "<deployment>".into()
-            } else {
-                k.clone()
-            }
-        })
+    logical_ids(t)
+        .into_iter()
+        .map(|k| if k == dep { "<deployment>".into() } else { k })
         .collect()
 }
 
-fn construct_error(err: cloudwright_core::Error) -> Error {
-    err.downcast_ref::<Error>()
-        .cloned()
-        .unwrap_or_else(|| panic!("not an ingress error: {err}"))
+/// The pattern of a REST API whose body has `method` on `path` integrated with `integration`.
+fn operation(path: &str, method: &str, integration: serde_json::Value) -> Match {
+    nested(
+        &[
+            "Body",
+            "paths",
+            path,
+            method,
+            "x-amazon-apigateway-integration",
+        ],
+        Match::from(integration),
+    )
 }
 
 #[test]
@@ -113,11 +99,15 @@ fn a_change_of_routes_changes_the_deployment_id_and_nothing_else() {
     let base_id = deployment_id(&base);
 
     for changed in [
-        api().route(Route::get("/people")),
-        api().route(Route::post("/{person}/{firstname}")),
+        api().route(Route::get("/people").public()),
+        api().route(Route::post("/{person}/{firstname}").public()),
         api().integration_header("X-Public-Request", "1"),
         api().version("2.0"),
-        PublicApi::new("person-identifier", api_target()).route(Route::get("/{person}/{name}")),
+        PublicApi::new("person-identifier", api_target())
+            .route(Route::get("/{person}/{name}").public()),
+        // who may call a route is part of the body too
+        PublicApi::new("person-identifier", api_target())
+            .route(Route::get("/{person}/{firstname}").authorized(Authorization::Iam)),
     ] {
         let (_, t) = synth(changed);
         assert_ne!(deployment_id(&t), base_id);
@@ -145,8 +135,16 @@ fn a_change_of_routes_changes_the_deployment_id_and_nothing_else() {
         assert_eq!(deployment_id(&t), base_id);
     }
     // declaring the same routes in another order is the same body
-    let (_, a) = synth(api().route(Route::get("/a")).route(Route::get("/b")));
-    let (_, b) = synth(api().route(Route::get("/b")).route(Route::get("/a")));
+    let (_, a) = synth(
+        api()
+            .route(Route::get("/a").public())
+            .route(Route::get("/b").public()),
+    );
+    let (_, b) = synth(
+        api()
+            .route(Route::get("/b").public())
+            .route(Route::get("/a").public()),
+    );
     assert_eq!(deployment_id(&a), deployment_id(&b));
 }
 
@@ -160,40 +158,44 @@ fn stage_settings_land_on_the_stage() {
             .access_log(AccessLog::new_log_group(RetentionDays::OneMonth)),
     );
     assert_lint_clean("api-stage-settings", &template);
-    let stage = &t["Resources"]["ApiStage"]["Properties"];
-    assert_eq!(stage["StageName"], "prod");
-    assert_eq!(stage["TracingEnabled"], true);
-    let ms = &stage["MethodSettings"][0];
-    assert_eq!(ms["HttpMethod"], "*");
-    assert_eq!(ms["ResourcePath"], "/*");
-    assert_eq!(ms["ThrottlingRateLimit"], 50.0);
-    assert_eq!(ms["ThrottlingBurstLimit"], 100);
-    assert_eq!(
-        stage["AccessLogSetting"]["DestinationArn"]["Fn::GetAtt"],
-        serde_json::json!(["ApiAccessLogs", "Arn"])
-    );
-    assert!(
-        stage["AccessLogSetting"]["Format"]
-            .as_str()
-            .unwrap()
-            .contains("$context.requestId")
-    );
-    assert_eq!(
-        t["Resources"]["ApiAccessLogs"]["Properties"]["RetentionInDays"],
-        30
-    );
-    assert_eq!(
-        t["Outputs"]["ApiUrl"]["Value"]["Fn::Sub"][0],
-        "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/prod/"
-    );
+    t.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        json!({
+            "StageName": "prod",
+            "TracingEnabled": true,
+            "MethodSettings": [{
+                "HttpMethod": "*", "ResourcePath": "/*",
+                "ThrottlingRateLimit": 50.0, "ThrottlingBurstLimit": 100
+            }],
+            "AccessLogSetting": {
+                "DestinationArn": {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]},
+                "Format": DEFAULT_ACCESS_LOG_FORMAT
+            }
+        }),
+    )
+    .unwrap();
+    t.has_resource_properties("AWS::Logs::LogGroup", json!({"RetentionInDays": 30}))
+        .unwrap();
+    t.has_output(
+        "ApiUrl",
+        json!({"Value": {"Fn::Sub": [
+            "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/prod/",
+            {"Api": {"Ref": "ApiRestApi"}}
+        ]}}),
+    )
+    .unwrap();
 }
 
 #[test]
 fn a_custom_domain_adds_a_domain_name_and_a_base_path_mapping() {
     let (_, without) = synth(api());
-    assert!(ids_of(&without, "AWS::ApiGateway::DomainName").is_empty());
-    assert!(ids_of(&without, "AWS::ApiGateway::BasePathMapping").is_empty());
-    assert!(ids_of(&without, "AWS::CertificateManager::Certificate").is_empty());
+    for ty in [
+        "AWS::ApiGateway::DomainName",
+        "AWS::ApiGateway::BasePathMapping",
+        "AWS::CertificateManager::Certificate",
+    ] {
+        without.resource_count_is(ty, 0).unwrap();
+    }
 
     // an existing certificate, EDGE
     let (template, t) = synth(api().domain(CustomDomain::new(
@@ -201,31 +203,43 @@ fn a_custom_domain_adds_a_domain_name_and_a_base_path_mapping() {
         "arn:aws:acm:us-east-1:123456789012:certificate/abc",
     )));
     assert_lint_clean("api-domain-edge", &template);
-    let domain = &t["Resources"]["ApiDomainName"]["Properties"];
-    assert_eq!(domain["DomainName"], "api.example.com");
-    assert_eq!(
-        domain["CertificateArn"],
-        "arn:aws:acm:us-east-1:123456789012:certificate/abc"
-    );
-    assert_eq!(
-        domain["EndpointConfiguration"]["Types"],
-        serde_json::json!(["EDGE"])
-    );
-    let mapping = &t["Resources"]["ApiBasePathMapping"]["Properties"];
-    assert_eq!(mapping["DomainName"]["Ref"], "ApiDomainName");
-    assert_eq!(mapping["RestApiId"]["Ref"], "ApiRestApi");
-    assert_eq!(mapping["Stage"]["Ref"], "ApiStage");
-    assert!(mapping.get("BasePath").is_none());
-    assert_eq!(
-        t["Outputs"]["ApiDomainTarget"]["Value"]["Fn::GetAtt"],
-        serde_json::json!(["ApiDomainName", "DistributionDomainName"])
-    );
+    t.has_resource_properties(
+        "AWS::ApiGateway::DomainName",
+        json!({
+            "DomainName": "api.example.com",
+            "CertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+            "EndpointConfiguration": {"Types": ["EDGE"]}
+        }),
+    )
+    .unwrap();
+    t.has_resource_properties(
+        "AWS::ApiGateway::BasePathMapping",
+        Match::object_like([
+            ("DomainName", Match::from(json!({"Ref": "ApiDomainName"}))),
+            ("RestApiId", Match::from(json!({"Ref": "ApiRestApi"}))),
+            ("Stage", Match::from(json!({"Ref": "ApiStage"}))),
+            ("BasePath", Match::absent()),
+        ]),
+    )
+    .unwrap();
+    t.has_output(
+        "ApiDomainTarget",
+        json!({"Value": {"Fn::GetAtt": ["ApiDomainName", "DistributionDomainName"]}}),
+    )
+    .unwrap();
     // the only DependsOn: the stage waits for the account's CloudWatch role
-    for (id, r) in t["Resources"].as_object().unwrap() {
-        if id == "ApiStage" {
-            assert_eq!(r["DependsOn"], serde_json::json!(["ApiCloudWatchAccount"]));
-        } else {
-            assert!(r.get("DependsOn").is_none(), "{id} has a DependsOn");
+    t.has_resource(
+        "AWS::ApiGateway::Stage",
+        json!({"DependsOn": ["ApiCloudWatchAccount"]}),
+    )
+    .unwrap();
+    let no_depends_on = Match::object_like([("DependsOn", Match::absent())]);
+    for id in logical_ids(&t) {
+        if id != "ApiStage" {
+            assert!(
+                no_depends_on.matches(t.resource(&id).unwrap()),
+                "{id} has a DependsOn"
+            );
         }
     }
 
@@ -240,28 +254,40 @@ fn a_custom_domain_adds_a_domain_name_and_a_base_path_mapping() {
     )
     .unwrap();
     assert_lint_clean("api-domain-regional", &template);
-    let cert = &t["Resources"]["ApiCertificate"]["Properties"];
-    assert_eq!(cert["DomainName"], "api.example.com");
-    assert_eq!(cert["ValidationMethod"], "DNS");
-    assert_eq!(
-        cert["DomainValidationOptions"][0]["HostedZoneId"],
-        "Z0123456789ABCDEFGHIJ"
-    );
-    let domain = &t["Resources"]["ApiDomainName"]["Properties"];
-    assert_eq!(domain["RegionalCertificateArn"]["Ref"], "ApiCertificate");
-    assert!(domain.get("CertificateArn").is_none());
-    assert_eq!(
-        domain["EndpointConfiguration"]["Types"],
-        serde_json::json!(["REGIONAL"])
-    );
-    assert_eq!(
-        t["Resources"]["ApiRestApi"]["Properties"]["EndpointConfiguration"]["Types"],
-        serde_json::json!(["REGIONAL"])
-    );
-    assert_eq!(
-        t["Resources"]["ApiBasePathMapping"]["Properties"]["BasePath"],
-        "people"
-    );
+    t.has_resource_properties(
+        "AWS::CertificateManager::Certificate",
+        json!({
+            "DomainName": "api.example.com",
+            "ValidationMethod": "DNS",
+            "DomainValidationOptions": [{"HostedZoneId": "Z0123456789ABCDEFGHIJ"}]
+        }),
+    )
+    .unwrap();
+    t.has_resource_properties(
+        "AWS::ApiGateway::DomainName",
+        Match::object_like([
+            (
+                "RegionalCertificateArn",
+                Match::from(json!({"Ref": "ApiCertificate"})),
+            ),
+            ("CertificateArn", Match::absent()),
+            (
+                "EndpointConfiguration",
+                Match::from(json!({"Types": ["REGIONAL"]})),
+            ),
+        ]),
+    )
+    .unwrap();
+    t.has_resource_properties(
+        "AWS::ApiGateway::RestApi",
+        json!({"EndpointConfiguration": {"Types": ["REGIONAL"]}}),
+    )
+    .unwrap();
+    t.has_resource_properties(
+        "AWS::ApiGateway::BasePathMapping",
+        json!({"BasePath": "people"}),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -282,12 +308,11 @@ fn a_new_edge_certificate_outside_us_east_1_is_an_error() {
 
 #[test]
 fn nothing_undeclared_is_routed_unless_proxy_all_is_asked_for() {
-    let (_, t) = synth(api());
-    let body = serde_json::to_string(&t["Resources"]["ApiRestApi"]["Properties"]["Body"]).unwrap();
-    assert!(!body.contains("{proxy+}"));
+    let (template, _) = synth(api());
+    assert!(!template.contains("{proxy+}"));
 
     // proxy_all next to a root variable of another name cannot be built by API Gateway
-    let err = synth_with(api().proxy_all(), None).unwrap_err();
+    let err = synth_with(api().proxy_all(Authorization::None), None).unwrap_err();
     assert!(matches!(
         construct_error(err),
         Error::ConflictingParameters { .. }
@@ -300,24 +325,37 @@ fn nothing_undeclared_is_routed_unless_proxy_all_is_asked_for() {
         .construct(
             "Api",
             PublicApi::new("everything", &nlb)
-                .route(Route::get("/health"))
-                .proxy_all(),
+                .route(Route::get("/health").public())
+                .proxy_all(Authorization::Iam),
         )
         .unwrap();
     let exposed: Vec<_> = api
         .exposed_routes()
         .into_iter()
-        .map(|r| (r.method, r.path))
+        .map(|r| (r.method, r.path, r.authorization))
         .collect();
     assert_eq!(
         exposed,
         [
-            (Method::Get, "/health".to_owned()),
-            (Method::Any, "/{proxy+}".to_owned())
+            (Method::Get, "/health".to_owned(), Authorization::None),
+            (Method::Any, "/{proxy+}".to_owned(), Authorization::Iam)
         ]
     );
     let template = app.synth().unwrap().stacks[0].template.clone();
-    assert!(template.contains("x-amazon-apigateway-any-method"));
+    let t = Template::parse(&template).unwrap();
+    t.has_resource_properties(
+        "AWS::ApiGateway::RestApi",
+        nested(
+            &[
+                "Body",
+                "paths",
+                "/{proxy+}",
+                "x-amazon-apigateway-any-method",
+            ],
+            Match::from(json!({"security": [{"sigv4": []}]})),
+        ),
+    )
+    .unwrap();
     assert_lint_clean("api-proxy-all", &template);
 }
 
@@ -326,30 +364,37 @@ fn the_integration_header_is_a_constant_mapping() {
     let (template, t) = synth(
         api().integration_header("X-Public-Request", "1").route(
             Route::get("/people")
+                .public()
                 .require_query("q")
                 .require_header("X-Tenant"),
         ),
     );
     assert_lint_clean("api-integration-header", &template);
-    let paths = &t["Resources"]["ApiRestApi"]["Properties"]["Body"]["paths"];
-    for (path, method) in [("/{person}/{firstname}", "get"), ("/people", "get")] {
-        let m = &paths[path][method]["x-amazon-apigateway-integration"]["requestParameters"];
-        assert_eq!(
-            m["integration.request.header.X-Public-Request"], "'1'",
-            "{path}"
-        );
+    for path in ["/{person}/{firstname}", "/people"] {
+        t.has_resource_properties(
+            "AWS::ApiGateway::RestApi",
+            operation(
+                path,
+                "get",
+                json!({"requestParameters": {"integration.request.header.X-Public-Request": "'1'"}}),
+            ),
+        )
+        .unwrap();
     }
-    let people = &paths["/people"]["get"];
-    assert_eq!(
-        people["x-amazon-apigateway-request-validator"],
-        "params-only"
-    );
+    t.has_resource_properties(
+        "AWS::ApiGateway::RestApi",
+        nested(
+            &["Body", "paths", "/people", "get"],
+            Match::from(json!({"x-amazon-apigateway-request-validator": "params-only"})),
+        ),
+    )
+    .unwrap();
 
     // a route may not ask callers for the header the API sets itself
     let err = synth_with(
         api()
             .integration_header("X-Public-Request", "1")
-            .route(Route::get("/x").require_header("x-public-request")),
+            .route(Route::get("/x").public().require_header("x-public-request")),
         None,
     )
     .unwrap_err();
@@ -368,12 +413,13 @@ fn invalid_props_are_errors_not_panics() {
         (PublicApi::new("empty", api_target()), |e| {
             matches!(e, Error::NoRoutes { .. })
         }),
-        (api().route(Route::get("/a//b")), |e| {
+        (api().route(Route::get("/a//b").public()), |e| {
             matches!(e, Error::EmptySegment { position: 3, .. })
         }),
-        (api().route(Route::get("/{person}/{firstname}")), |e| {
-            matches!(e, Error::DuplicateRoute { .. })
-        }),
+        (
+            api().route(Route::get("/{person}/{firstname}").public()),
+            |e| matches!(e, Error::DuplicateRoute { .. }),
+        ),
         (api().stage_name("v 1"), |e| {
             matches!(
                 e,
@@ -413,7 +459,7 @@ fn invalid_props_are_errors_not_panics() {
         assert!(check(&err), "unexpected {err:?}");
     }
     let route_err =
-        construct_error(synth_with(api().route(Route::get("/a//b")), None).unwrap_err());
+        construct_error(synth_with(api().route(Route::get("/a//b").public()), None).unwrap_err());
     assert_eq!(
         route_err.to_string(),
         "route `GET /a//b`: empty path segment at position 3 (two `/` in a row or a trailing `/`)"
@@ -479,7 +525,7 @@ fn load_balancer_options_and_extra_ports() {
     let api = stack
         .construct(
             "Api",
-            PublicApi::new("people", &out).route(Route::get("/people")),
+            PublicApi::new("people", &out).route(Route::get("/people").public()),
         )
         .unwrap();
     assert_eq!(api.exposed_routes()[0].load_balancer_port, 80);
@@ -488,56 +534,71 @@ fn load_balancer_options_and_extra_ports() {
         .construct(
             "MetricsApi",
             PublicApi::new("metrics", ApiTarget::for_port(&out, &out.additional[0]))
-                .route(Route::get("/metrics")),
+                .route(Route::get("/metrics").public()),
         )
         .unwrap();
     assert_eq!(metrics.exposed_routes()[0].load_balancer_port, 9090);
 
     let template = app.synth().unwrap().stacks[0].template.clone();
     assert_lint_clean("nlb-options", &template);
-    let t: Json = serde_json::from_str(&template).unwrap();
-    let lb = &t["Resources"]["IngressLoadBalancer"]["Properties"];
-    assert_eq!(
-        lb["LoadBalancerAttributes"],
-        serde_json::json!([{ "Key": "load_balancing.cross_zone.enabled", "Value": "true" }])
-    );
-    assert_eq!(
-        lb["SecurityGroups"],
-        serde_json::json!(["sg-0123456789abcdef0"])
-    );
-    assert_eq!(
-        lb["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"],
-        "off"
-    );
-    let tg = &t["Resources"]["IngressTargetGroup"]["Properties"];
-    assert_eq!(tg["Port"], 8080);
-    assert_eq!(tg["HealthCheckPort"], "8081");
-    assert_eq!(tg["HealthCheckIntervalSeconds"], 120);
-    assert_eq!(tg["HealthyThresholdCount"], 2);
-    assert_eq!(tg["UnhealthyThresholdCount"], 4);
-    assert_eq!(tg["Matcher"]["HttpCode"], "200");
-    assert_eq!(
-        tg["TargetGroupAttributes"],
-        serde_json::json!([
-            { "Key": "preserve_client_ip.enabled", "Value": "false" },
-            { "Key": "deregistration_delay.timeout_seconds", "Value": "30" }
-        ])
-    );
-    assert_eq!(t["Resources"]["IngressListener"]["Properties"]["Port"], 80);
-    assert_eq!(
-        t["Resources"]["IngressTargetGroup9090"]["Properties"]["Port"],
-        9090
-    );
-    assert_eq!(
-        t["Resources"]["IngressListener9090"]["Properties"]["Port"],
-        9090
-    );
-    let uri = &t["Resources"]["ApiRestApi"]["Properties"]["Body"]["paths"]["/people"]["get"]["x-amazon-apigateway-integration"]
-        ["uri"];
-    assert_eq!(uri, "http://${stageVariables.loadBalancerDns}:80/people");
-    let uri = &t["Resources"]["MetricsApiRestApi"]["Properties"]["Body"]["paths"]["/metrics"]["get"]
-        ["x-amazon-apigateway-integration"]["uri"];
-    assert_eq!(uri, "http://${stageVariables.loadBalancerDns}:9090/metrics");
+    let t = Template::parse(&template).unwrap();
+    t.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        json!({
+            "LoadBalancerAttributes": [{"Key": "load_balancing.cross_zone.enabled", "Value": "true"}],
+            "SecurityGroups": ["sg-0123456789abcdef0"],
+            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic": "off"
+        }),
+    )
+    .unwrap();
+    t.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        json!({
+            "Port": 8080,
+            "HealthCheckPort": "8081",
+            "HealthCheckIntervalSeconds": 120,
+            "HealthyThresholdCount": 2,
+            "UnhealthyThresholdCount": 4,
+            "Matcher": {"HttpCode": "200"},
+            "TargetGroupAttributes": [
+                {"Key": "preserve_client_ip.enabled", "Value": "false"},
+                {"Key": "deregistration_delay.timeout_seconds", "Value": "30"}
+            ]
+        }),
+    )
+    .unwrap();
+    t.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        json!({"Port": 9090}),
+    )
+    .unwrap();
+    t.resource_count_is("AWS::ElasticLoadBalancingV2::Listener", 2)
+        .unwrap();
+    for port in [80, 9090] {
+        t.has_resource_properties(
+            "AWS::ElasticLoadBalancingV2::Listener",
+            json!({"Port": port}),
+        )
+        .unwrap();
+    }
+    t.has_resource_properties(
+        "AWS::ApiGateway::RestApi",
+        operation(
+            "/people",
+            "get",
+            json!({"uri": "http://${stageVariables.loadBalancerDns}:80/people"}),
+        ),
+    )
+    .unwrap();
+    t.has_resource_properties(
+        "AWS::ApiGateway::RestApi",
+        operation(
+            "/metrics",
+            "get",
+            json!({"uri": "http://${stageVariables.loadBalancerDns}:9090/metrics"}),
+        ),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -549,7 +610,7 @@ fn two_ingresses_coexist_in_one_stack_and_across_stacks() {
         stack
             .construct(
                 &format!("{name}Api"),
-                PublicApi::new(name, &nlb).route(Route::get("/{person}/{firstname}")),
+                PublicApi::new(name, &nlb).route(Route::get("/{person}/{firstname}").public()),
             )
             .unwrap();
     }
@@ -563,7 +624,7 @@ fn two_ingresses_coexist_in_one_stack_and_across_stacks() {
     let mut edge = app.stack("Edge").unwrap();
     edge.construct(
         "Api",
-        PublicApi::new("people", &nlb).route(Route::get("/{person}/{firstname}")),
+        PublicApi::new("people", &nlb).route(Route::get("/{person}/{firstname}").public()),
     )
     .unwrap();
     let assembly = app.synth().unwrap();
@@ -580,11 +641,6 @@ fn two_port_nlb() -> InternalNlb {
     InternalNlb::new(&private(), 8080).additional_port(8081, 9081)
 }
 
-fn integration_uri<'a>(t: &'a Json, path: &str, method: &str) -> &'a Json {
-    &t["Resources"]["ApiRestApi"]["Properties"]["Body"]["paths"][path][method]["x-amazon-apigateway-integration"]
-        ["uri"]
-}
-
 #[test]
 fn one_api_routes_to_two_ports_through_one_vpc_link() {
     let app = App::new();
@@ -594,10 +650,10 @@ fn one_api_routes_to_two_ports_through_one_vpc_link() {
         .construct(
             "Api",
             PublicApi::new("shop", &nlb)
-                .route(Route::get("/orders"))
-                .route_to(Route::get("/catalog"), &nlb.additional[0])
-                .route_to_port(Route::post("/catalog/{item}"), 8081)
-                .route_to(Route::get("/orders/{item}"), &nlb.primary),
+                .route(Route::get("/orders").public())
+                .route_to(Route::get("/catalog").public(), &nlb.additional[0])
+                .route_to_port(Route::post("/catalog/{item}").public(), 8081)
+                .route_to(Route::get("/orders/{item}").public(), &nlb.primary),
         )
         .unwrap();
 
@@ -624,44 +680,39 @@ fn one_api_routes_to_two_ports_through_one_vpc_link() {
 
     let template = app.synth().unwrap().stacks[0].template.clone();
     assert_lint_clean("two-ports-one-api", &template);
-    let t: Json = serde_json::from_str(&template).unwrap();
-    assert_eq!(ids_of(&t, "AWS::ApiGateway::VpcLink"), ["ApiVpcLink"]);
-    assert_eq!(ids_of(&t, "AWS::ApiGateway::RestApi"), ["ApiRestApi"]);
-    assert_eq!(
-        t["Resources"]["ApiVpcLink"]["Properties"]["TargetArns"],
-        serde_json::json!([{ "Ref": "IngressLoadBalancer" }])
-    );
-    assert_eq!(
-        integration_uri(&t, "/orders", "get"),
-        "http://${stageVariables.loadBalancerDns}:8080/orders"
-    );
-    assert_eq!(
-        integration_uri(&t, "/catalog", "get"),
-        "http://${stageVariables.loadBalancerDns}:8081/catalog"
-    );
-    assert_eq!(
-        integration_uri(&t, "/catalog/{item}", "post"),
-        "http://${stageVariables.loadBalancerDns}:8081/catalog/{item}"
-    );
-    assert_eq!(
-        integration_uri(&t, "/orders/{item}", "get"),
-        "http://${stageVariables.loadBalancerDns}:8080/orders/{item}"
-    );
-    // every integration goes through the one link, the stage's variable
-    let body = &t["Resources"]["ApiRestApi"]["Properties"]["Body"]["paths"];
-    for (path, item) in body.as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            assert_eq!(
-                op["x-amazon-apigateway-integration"]["connectionId"],
-                "${stageVariables.vpcLinkId}",
-                "{method} {path}"
-            );
-        }
+    let t = Template::parse(&template).unwrap();
+    t.resource_count_is("AWS::ApiGateway::VpcLink", 1).unwrap();
+    t.resource_count_is("AWS::ApiGateway::RestApi", 1).unwrap();
+    t.has_resource_properties(
+        "AWS::ApiGateway::VpcLink",
+        json!({"TargetArns": [{"Ref": "IngressLoadBalancer"}]}),
+    )
+    .unwrap();
+    // every integration goes through the one link (the stage's variable), on its own port
+    for (path, method, port) in [
+        ("/orders", "get", 8080),
+        ("/catalog", "get", 8081),
+        ("/catalog/{item}", "post", 8081),
+        ("/orders/{item}", "get", 8080),
+    ] {
+        t.has_resource_properties(
+            "AWS::ApiGateway::RestApi",
+            operation(
+                path,
+                method,
+                json!({
+                    "connectionId": "${stageVariables.vpcLinkId}",
+                    "uri": format!("http://${{stageVariables.loadBalancerDns}}:{port}{path}")
+                }),
+            ),
+        )
+        .unwrap();
     }
-    assert_eq!(
-        t["Resources"]["ApiStage"]["Properties"]["Variables"]["vpcLinkId"],
-        serde_json::json!({ "Ref": "ApiVpcLink" })
-    );
+    t.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        json!({"Variables": {"vpcLinkId": {"Ref": "ApiVpcLink"}}}),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -670,15 +721,14 @@ fn the_port_of_a_route_is_part_of_the_deployment_hash() {
         let app = App::new();
         let mut stack = app.stack("Shop").unwrap();
         let nlb = stack.construct("Ingress", two_port_nlb()).unwrap();
-        let api = PublicApi::new("shop", &nlb).route(Route::get("/orders"));
+        let api = PublicApi::new("shop", &nlb).route(Route::get("/orders").public());
         let api = if to_additional {
-            api.route_to(Route::get("/catalog"), &nlb.additional[0])
+            api.route_to(Route::get("/catalog").public(), &nlb.additional[0])
         } else {
-            api.route(Route::get("/catalog"))
+            api.route(Route::get("/catalog").public())
         };
         stack.construct("Api", api).unwrap();
-        let template = app.synth().unwrap().stacks[0].template.clone();
-        serde_json::from_str::<Json>(&template).unwrap()
+        Template::from_stack(&app.synth().unwrap(), "Shop").unwrap()
     };
     let (primary, additional) = (build(false), build(true));
     assert_ne!(deployment_id(&primary), deployment_id(&additional));
@@ -694,12 +744,11 @@ fn the_port_of_a_route_is_part_of_the_deployment_hash() {
         .construct(
             "Api",
             PublicApi::new("shop", &nlb)
-                .route(Route::get("/orders"))
-                .route_to_port(Route::get("/catalog"), 8080),
+                .route(Route::get("/orders").public())
+                .route_to_port(Route::get("/catalog").public(), 8080),
         )
         .unwrap();
-    let template = app.synth().unwrap().stacks[0].template.clone();
-    let explicit: Json = serde_json::from_str(&template).unwrap();
+    let explicit = Template::from_stack(&app.synth().unwrap(), "Shop").unwrap();
     assert_eq!(deployment_id(&explicit), deployment_id(&primary));
 }
 
@@ -712,8 +761,8 @@ fn a_route_to_a_port_the_load_balancer_lacks_is_an_error() {
         .construct(
             "Api",
             PublicApi::new("shop", &nlb)
-                .route(Route::get("/orders"))
-                .route_to_port(Route::get("/catalog"), 9090),
+                .route(Route::get("/orders").public())
+                .route_to_port(Route::get("/catalog").public(), 9090),
         )
         .unwrap_err();
     assert!(err.to_string().contains("port 9090"), "{err}");
@@ -744,7 +793,7 @@ fn a_route_to_a_port_the_load_balancer_lacks_is_an_error() {
     let err = stack
         .construct(
             "Api2",
-            PublicApi::new("shop", &nlb).route_to(Route::get("/x"), &other.additional[0]),
+            PublicApi::new("shop", &nlb).route_to(Route::get("/x").public(), &other.additional[0]),
         )
         .unwrap_err();
     assert!(matches!(
@@ -754,7 +803,7 @@ fn a_route_to_a_port_the_load_balancer_lacks_is_an_error() {
     let err = stack
         .construct(
             "Api3",
-            PublicApi::new("shop", &nlb).route_to(Route::get("/x"), &other.additional[1]),
+            PublicApi::new("shop", &nlb).route_to(Route::get("/x").public(), &other.additional[1]),
         )
         .unwrap_err();
     assert_eq!(
@@ -772,7 +821,7 @@ fn a_route_to_a_port_the_load_balancer_lacks_is_an_error() {
         .construct(
             "Api4",
             PublicApi::new("shop", ApiTarget::for_port(&nlb, &nlb.primary))
-                .route_to(Route::get("/catalog"), &nlb.additional[0]),
+                .route_to(Route::get("/catalog").public(), &nlb.additional[0]),
         )
         .unwrap_err();
     assert!(matches!(

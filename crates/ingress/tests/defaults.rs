@@ -5,25 +5,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use cloudwright_core::assertions::{Match, Template};
 use cloudwright_core::{App, Value};
 use cloudwright_ingress::{
-    AccessLog, AccountRole, ApiGatewayAccount, ApiTarget, DEFAULT_THROTTLING_BURST,
-    DEFAULT_THROTTLING_RATE, Error, InternalNlb, PublicApi, Route,
+    AccessLog, AccountRole, ApiGatewayAccount, ApiTarget, DEFAULT_ACCESS_LOG_FORMAT,
+    DEFAULT_THROTTLING_BURST, DEFAULT_THROTTLING_RATE, Error, InternalNlb, PublicApi, Route,
 };
-use cloudwright_network::SubnetGroup;
 use cloudwright_resources::RetentionDays;
 use cloudwright_tests::assert_lint_clean_informational;
+use common::{nested, private_subnets as private};
 use serde_json::{Value as Json, json};
-
-fn private() -> SubnetGroup {
-    SubnetGroup::imported(
-        "vpc-0a1b2c3d",
-        [
-            ("subnet-0aaaaaaaaaaaaaaaa", "10.0.1.0/24"),
-            ("subnet-0bbbbbbbbbbbbbbbb", "10.0.2.0/24"),
-        ],
-    )
-}
 
 fn target(load_balancer: &str) -> ApiTarget {
     ApiTarget {
@@ -35,11 +28,11 @@ fn target(load_balancer: &str) -> ApiTarget {
 }
 
 fn api() -> PublicApi {
-    PublicApi::new("people", target("IngressLoadBalancer")).route(Route::get("/{person}"))
+    PublicApi::new("people", target("IngressLoadBalancer")).route(Route::get("/{person}").public())
 }
 
 /// The load balancer `Ingress` and `api` in one stack.
-fn synth(api: PublicApi) -> (String, Json) {
+fn synth(api: PublicApi) -> (String, Template) {
     let app = App::new();
     let mut stack = app.stack("People").unwrap();
     stack
@@ -47,55 +40,48 @@ fn synth(api: PublicApi) -> (String, Json) {
         .unwrap();
     stack.construct("Api", api).unwrap();
     let template = app.synth().unwrap().stacks[0].template.clone();
-    let json = serde_json::from_str(&template).unwrap();
-    (template, json)
+    let parsed = Template::parse(&template).unwrap();
+    (template, parsed)
 }
 
-fn ids_of(t: &Json, type_name: &str) -> Vec<String> {
-    t["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == type_name)
-        .map(|(id, _)| id.clone())
-        .collect()
-}
-
-/// The checks named by the resource's `cloudwright` exceptions (`checkov:CKV_AWS_120`, ...),
-/// each with a non-empty reason that is also in the scanners' own forms.
-fn exceptions(t: &Json, id: &str) -> Vec<String> {
-    let metadata = &t["Resources"][id]["Metadata"];
-    let Some(list) = metadata["cloudwright"]["exceptions"].as_array() else {
-        return Vec::new();
-    };
+/// The checks named by the resource's `cloudwright` exceptions (`checkov:CKV_AWS_120`, ...;
+/// `reason:<why>` for one naming no check), as the audit reads them, each with a one-line
+/// reason that is also written in the scanner's own form.
+fn exceptions(t: &Template, id: &str) -> Vec<String> {
+    let resource = t.resource(id).unwrap();
     let mut checks = Vec::new();
-    for e in list {
-        let reason = e["reason"].as_str().unwrap();
-        assert!(!reason.is_empty() && !reason.contains('\n'), "{id}: {e}");
-        for c in e["checks"].as_array().unwrap() {
-            let c = c.as_str().unwrap().to_owned();
+    for e in cloudwright_audit::exceptions(t.json()).unwrap() {
+        if e.resource != id {
+            continue;
+        }
+        let reason = &e.reason;
+        assert!(!reason.is_empty() && !reason.contains('\n'), "{id}: {e:?}");
+        for c in &e.checks {
             let (tool, check) = c.split_once(':').unwrap();
-            let written = match tool {
-                "checkov" => metadata["checkov"]["skip"]
-                    .as_array()
-                    .unwrap()
-                    .contains(&json!({"id": check, "comment": reason})),
-                "cfn_nag" => metadata["cfn_nag"]["rules_to_suppress"]
-                    .as_array()
-                    .unwrap()
-                    .contains(&json!({"id": check, "reason": reason})),
-                "guard" => metadata["guard"]["SuppressedRules"]
-                    .as_array()
-                    .unwrap()
-                    .contains(&json!(check)),
+            let form = match tool {
+                "checkov" => nested(
+                    &["Metadata", "checkov", "skip"],
+                    Match::array_with([json!({"id": check, "comment": reason})]),
+                ),
+                "cfn_nag" => nested(
+                    &["Metadata", "cfn_nag", "rules_to_suppress"],
+                    Match::array_with([json!({"id": check, "reason": reason})]),
+                ),
+                "guard" => nested(
+                    &["Metadata", "guard", "SuppressedRules"],
+                    Match::array_with([json!(check)]),
+                ),
                 other => panic!("unknown tool {other}"),
             };
-            assert!(written, "{id}: {c} is not in {tool}'s own form");
-            checks.push(c);
+            assert!(
+                form.matches(resource),
+                "{id}: {c} is not in {tool}'s own form"
+            );
         }
-        if e["checks"].as_array().unwrap().is_empty() {
+        if e.checks.is_empty() {
             checks.push(format!("reason:{reason}"));
         }
+        checks.extend(e.checks);
     }
     checks
 }
@@ -104,86 +90,102 @@ fn exceptions(t: &Json, id: &str) -> Vec<String> {
 fn the_stage_logs_traces_measures_and_throttles_by_default() {
     let (template, t) = synth(api());
     assert_lint_clean_informational("api-defaults", &template);
-    let stage = &t["Resources"]["ApiStage"]["Properties"];
-    assert_eq!(stage["TracingEnabled"], true);
-    assert_eq!(
-        stage["MethodSettings"],
-        json!([{
-            "HttpMethod": "*",
-            "ResourcePath": "/*",
-            "MetricsEnabled": true,
-            "ThrottlingRateLimit": DEFAULT_THROTTLING_RATE,
-            "ThrottlingBurstLimit": DEFAULT_THROTTLING_BURST,
-        }])
-    );
+    t.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        json!({
+            "TracingEnabled": true,
+            "MethodSettings": [{
+                "HttpMethod": "*",
+                "ResourcePath": "/*",
+                "MetricsEnabled": true,
+                "ThrottlingRateLimit": DEFAULT_THROTTLING_RATE,
+                "ThrottlingBurstLimit": DEFAULT_THROTTLING_BURST,
+            }],
+            "AccessLogSetting": {
+                "DestinationArn": {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]},
+                "Format": DEFAULT_ACCESS_LOG_FORMAT
+            }
+        }),
+    )
+    .unwrap();
 
-    // one JSON object per request, with the fields an operator needs
-    let log = &stage["AccessLogSetting"];
-    assert_eq!(
-        log["DestinationArn"],
-        json!({"Fn::GetAtt": ["ApiAccessLogs", "Arn"]})
+    // one JSON object per request, on one line, with the fields an operator needs
+    let format: Json = serde_json::from_str(DEFAULT_ACCESS_LOG_FORMAT).unwrap();
+    assert!(
+        Match::from(json!({
+            "requestId": "$context.requestId",
+            "ip": "$context.identity.sourceIp",
+            "caller": "$context.identity.caller",
+            "httpMethod": "$context.httpMethod",
+            "resourcePath": "$context.resourcePath",
+            "status": "$context.status",
+            "responseLatency": "$context.responseLatency",
+            "integrationStatus": "$context.integration.status",
+            "integrationError": "$context.integration.error",
+            "protocol": "$context.protocol",
+            "requestTime": "$context.requestTime",
+            "responseLength": "$context.responseLength",
+        }))
+        .matches(&format),
+        "{format:#}"
     );
-    let format: Json = serde_json::from_str(log["Format"].as_str().unwrap()).unwrap();
-    for (field, variable) in [
-        ("requestId", "$context.requestId"),
-        ("ip", "$context.identity.sourceIp"),
-        ("caller", "$context.identity.caller"),
-        ("httpMethod", "$context.httpMethod"),
-        ("resourcePath", "$context.resourcePath"),
-        ("status", "$context.status"),
-        ("responseLatency", "$context.responseLatency"),
-        ("integrationStatus", "$context.integration.status"),
-        ("integrationError", "$context.integration.error"),
-        ("protocol", "$context.protocol"),
-        ("requestTime", "$context.requestTime"),
-        ("responseLength", "$context.responseLength"),
-    ] {
-        assert_eq!(format[field], variable, "{field}");
-    }
-    assert!(!log["Format"].as_str().unwrap().contains('\n'));
+    assert!(!DEFAULT_ACCESS_LOG_FORMAT.contains('\n'));
 
     // its own log group: retention set, kept when the stack goes
-    let group = &t["Resources"]["ApiAccessLogs"];
-    assert_eq!(group["Properties"]["RetentionInDays"], 365);
-    assert_eq!(group["DeletionPolicy"], "Retain");
-    assert_eq!(group["UpdateReplacePolicy"], "Retain");
-    assert_eq!(ids_of(&t, "AWS::Logs::LogGroup"), ["ApiAccessLogs"]);
+    t.resource_count_is("AWS::Logs::LogGroup", 1).unwrap();
+    t.has_resource(
+        "AWS::Logs::LogGroup",
+        json!({
+            "Properties": {"RetentionInDays": 365},
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain"
+        }),
+    )
+    .unwrap();
 }
 
 #[test]
 fn access_logging_brings_the_account_role_and_the_stage_waits_for_it() {
     let (_, t) = synth(api());
-    assert_eq!(ids_of(&t, "AWS::IAM::Role"), ["ApiCloudWatchRole"]);
-    let role = &t["Resources"]["ApiCloudWatchRole"];
-    assert_eq!(role["DeletionPolicy"], "Retain");
-    assert_eq!(role["UpdateReplacePolicy"], "Retain");
-    let p = &role["Properties"];
-    assert_eq!(
-        p["AssumeRolePolicyDocument"]["Statement"],
-        json!([{
-            "Action": "sts:AssumeRole",
-            "Effect": "Allow",
-            "Principal": {"Service": "apigateway.amazonaws.com"},
-        }])
-    );
-    assert_eq!(
-        p["ManagedPolicyArns"],
-        json!([{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"}])
-    );
-    assert!(p.get("Policies").is_none() && p.get("RoleName").is_none());
-
-    assert_eq!(
-        ids_of(&t, "AWS::ApiGateway::Account"),
-        ["ApiCloudWatchAccount"]
-    );
-    assert_eq!(
-        t["Resources"]["ApiCloudWatchAccount"]["Properties"]["CloudWatchRoleArn"],
-        json!({"Fn::GetAtt": ["ApiCloudWatchRole", "Arn"]})
-    );
-    assert_eq!(
-        t["Resources"]["ApiStage"]["DependsOn"],
-        json!(["ApiCloudWatchAccount"])
-    );
+    t.resource_count_is("AWS::IAM::Role", 1).unwrap();
+    t.has_resource(
+        "AWS::IAM::Role",
+        Match::object_like([
+            ("DeletionPolicy", Match::from("Retain")),
+            ("UpdateReplacePolicy", Match::from("Retain")),
+            (
+                "Properties",
+                Match::object_like([
+                    ("Policies", Match::absent()),
+                    ("RoleName", Match::absent()),
+                    (
+                        "AssumeRolePolicyDocument",
+                        Match::from(json!({"Statement": [{
+                            "Action": "sts:AssumeRole",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "apigateway.amazonaws.com"},
+                        }]})),
+                    ),
+                    (
+                        "ManagedPolicyArns",
+                        Match::from(json!([{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"}])),
+                    ),
+                ]),
+            ),
+        ]),
+    )
+    .unwrap();
+    t.resource_count_is("AWS::ApiGateway::Account", 1).unwrap();
+    t.has_resource_properties(
+        "AWS::ApiGateway::Account",
+        json!({"CloudWatchRoleArn": {"Fn::GetAtt": ["ApiCloudWatchRole", "Arn"]}}),
+    )
+    .unwrap();
+    t.has_resource(
+        "AWS::ApiGateway::Stage",
+        json!({"DependsOn": ["ApiCloudWatchAccount"]}),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -195,16 +197,29 @@ fn every_control_can_be_turned_off_and_each_is_then_stated() {
         .without_throttling();
     let (template, t) = synth(off);
     assert_lint_clean_informational("api-controls-off", &template);
-    let stage = &t["Resources"]["ApiStage"];
-    let p = &stage["Properties"];
-    for key in ["AccessLogSetting", "TracingEnabled", "MethodSettings"] {
-        assert!(p.get(key).is_none(), "{key} is set");
-    }
-    assert!(stage.get("DependsOn").is_none());
+    t.has_resource(
+        "AWS::ApiGateway::Stage",
+        Match::object_like([
+            ("DependsOn", Match::absent()),
+            (
+                "Properties",
+                Match::object_like([
+                    ("AccessLogSetting", Match::absent()),
+                    ("TracingEnabled", Match::absent()),
+                    ("MethodSettings", Match::absent()),
+                ]),
+            ),
+        ]),
+    )
+    .unwrap();
     // no log group and no account role without access logs
-    assert!(ids_of(&t, "AWS::Logs::LogGroup").is_empty());
-    assert!(ids_of(&t, "AWS::ApiGateway::Account").is_empty());
-    assert!(ids_of(&t, "AWS::IAM::Role").is_empty());
+    for ty in [
+        "AWS::Logs::LogGroup",
+        "AWS::ApiGateway::Account",
+        "AWS::IAM::Role",
+    ] {
+        t.resource_count_is(ty, 0).unwrap();
+    }
 
     let stated = exceptions(&t, "ApiStage");
     for check in ["checkov:CKV_AWS_76", "cfn_nag:W69", "checkov:CKV_AWS_73"] {
@@ -233,7 +248,7 @@ fn deliberate_exceptions_are_in_the_metadata_of_the_resources_they_concern() {
         ["checkov:CKV_AWS_120", "cfn_nag:W63"]
     );
     assert_eq!(exceptions(&t, "ApiRestApi"), ["cfn_nag:W64"]);
-    let deployment = &ids_of(&t, "AWS::ApiGateway::Deployment")[0];
+    let (deployment, _) = t.single_resource("AWS::ApiGateway::Deployment").unwrap();
     assert_eq!(exceptions(&t, deployment), ["cfn_nag:W68"]);
     assert_eq!(
         exceptions(&t, "IngressLoadBalancer"),
@@ -265,26 +280,26 @@ fn a_customer_managed_key_encrypts_the_access_log_group() {
         api().access_log(AccessLog::new_log_group(RetentionDays::TwoYears).encrypted_with(key)),
     );
     assert_lint_clean_informational("api-log-key", &template);
-    let group = &t["Resources"]["ApiAccessLogs"];
-    assert_eq!(
-        group["Properties"]["KmsKeyId"],
-        json!({"Fn::ImportValue": "Shared-LogKeyArn"})
-    );
-    assert_eq!(group["Properties"]["RetentionInDays"], 731);
+    t.has_resource_properties(
+        "AWS::Logs::LogGroup",
+        json!({
+            "KmsKeyId": {"Fn::ImportValue": "Shared-LogKeyArn"},
+            "RetentionInDays": 731
+        }),
+    )
+    .unwrap();
     assert!(exceptions(&t, "ApiAccessLogs").is_empty());
 
     // a log group made elsewhere is encrypted where it is made
-    let app = App::new();
-    let mut stack = app.stack("People").unwrap();
-    let err = stack
-        .construct(
-            "Api",
-            api().access_log(
-                AccessLog::to_log_group("arn:aws:logs:eu-west-1:123456789012:log-group:api")
-                    .encrypted_with("arn:aws:kms:eu-west-1:123456789012:key/abc"),
-            ),
-        )
-        .unwrap_err();
+    let err = common::fixtures::one_construct(
+        "People",
+        "Api",
+        api().access_log(
+            AccessLog::to_log_group("arn:aws:logs:eu-west-1:123456789012:log-group:api")
+                .encrypted_with("arn:aws:kms:eu-west-1:123456789012:key/abc"),
+        ),
+    )
+    .unwrap_err();
     assert!(err.to_string().starts_with("People/Api: "), "{err}");
     assert!(matches!(
         err.downcast_ref::<Error>(),
@@ -300,10 +315,19 @@ fn an_account_role_set_elsewhere_or_shared_is_not_made_again() {
     // already set in the account: nothing added, nothing waited for
     let (template, t) = synth(api().account_role(AccountRole::AlreadySet));
     assert_lint_clean_informational("api-account-already-set", &template);
-    assert!(ids_of(&t, "AWS::ApiGateway::Account").is_empty());
-    assert!(ids_of(&t, "AWS::IAM::Role").is_empty());
-    assert!(t["Resources"]["ApiStage"].get("DependsOn").is_none());
-    assert!(t["Resources"]["ApiStage"]["Properties"]["AccessLogSetting"].is_object());
+    t.resource_count_is("AWS::ApiGateway::Account", 0).unwrap();
+    t.resource_count_is("AWS::IAM::Role", 0).unwrap();
+    t.has_resource(
+        "AWS::ApiGateway::Stage",
+        Match::object_like([
+            ("DependsOn", Match::absent()),
+            (
+                "Properties",
+                Match::object_like([("AccessLogSetting", Match::any_value())]),
+            ),
+        ]),
+    )
+    .unwrap();
 
     // one shared by two APIs of another stack: both stages wait for it, across stacks
     let app = App::new();
@@ -320,7 +344,7 @@ fn an_account_role_set_elsewhere_or_shared_is_not_made_again() {
             .construct(
                 &format!("{name}Api"),
                 PublicApi::new(name, &nlb)
-                    .route(Route::get("/{person}"))
+                    .route(Route::get("/{person}").public())
                     .account_role(&account),
             )
             .unwrap();
@@ -328,14 +352,16 @@ fn an_account_role_set_elsewhere_or_shared_is_not_made_again() {
     let assembly = app.synth().unwrap();
     let names: Vec<&str> = assembly.stacks.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(names, ["Shared", "People"], "the account's stack first");
-    let shared_t: Json = serde_json::from_str(&assembly.stacks[0].template).unwrap();
-    assert_eq!(
-        ids_of(&shared_t, "AWS::ApiGateway::Account"),
-        ["ApiGatewayAccountAccount"]
-    );
-    let people_t: Json = serde_json::from_str(&assembly.stacks[1].template).unwrap();
-    assert!(ids_of(&people_t, "AWS::ApiGateway::Account").is_empty());
-    assert!(ids_of(&people_t, "AWS::IAM::Role").is_empty());
+    let shared_t = Template::from_stack(&assembly, "Shared").unwrap();
+    let (account_id, _) = shared_t
+        .single_resource("AWS::ApiGateway::Account")
+        .unwrap();
+    assert_eq!(account_id, "ApiGatewayAccountAccount");
+    let people_t = Template::from_stack(&assembly, "People").unwrap();
+    people_t
+        .resource_count_is("AWS::ApiGateway::Account", 0)
+        .unwrap();
+    people_t.resource_count_is("AWS::IAM::Role", 0).unwrap();
     for s in &assembly.stacks {
         assert_lint_clean_informational(&s.id, &s.template);
     }
@@ -344,40 +370,66 @@ fn an_account_role_set_elsewhere_or_shared_is_not_made_again() {
 #[test]
 fn a_replaced_load_balancer_or_link_updates_the_stage_not_the_deployment() {
     let (_, a) = synth(api());
-    let other =
-        PublicApi::new("people", target("OtherLoadBalancer")).route(Route::get("/{person}"));
+    let other = PublicApi::new("people", target("OtherLoadBalancer"))
+        .route(Route::get("/{person}").public());
     let app = App::new();
     let mut stack = app.stack("People").unwrap();
     stack
         .construct("Other", InternalNlb::new(&private(), 80))
         .unwrap();
     stack.construct("Api", other).unwrap();
-    let b: Json = serde_json::from_str(&app.synth().unwrap().stacks[0].template).unwrap();
+    let b = Template::from_stack(&app.synth().unwrap(), "People").unwrap();
 
     // same body, same deployment: the target lives in the stage's variables
-    let deployment = ids_of(&a, "AWS::ApiGateway::Deployment");
-    assert_eq!(deployment, ids_of(&b, "AWS::ApiGateway::Deployment"));
-    assert_eq!(
-        a["Resources"]["ApiRestApi"]["Properties"]["Body"],
-        b["Resources"]["ApiRestApi"]["Properties"]["Body"]
-    );
-    let vars = |t: &Json| t["Resources"]["ApiStage"]["Properties"]["Variables"].clone();
-    assert_eq!(
-        vars(&a),
-        json!({
-            "loadBalancerDns": {"Fn::GetAtt": ["IngressLoadBalancer", "DNSName"]},
-            "vpcLinkId": {"Ref": "ApiVpcLink"},
-        })
-    );
-    assert_eq!(
-        vars(&b)["loadBalancerDns"],
-        json!({"Fn::GetAtt": ["OtherLoadBalancer", "DNSName"]})
-    );
-    let integration = &a["Resources"]["ApiRestApi"]["Properties"]["Body"]["paths"]["/{person}"]["get"]
-        ["x-amazon-apigateway-integration"];
-    assert_eq!(integration["connectionId"], "${stageVariables.vpcLinkId}");
-    assert_eq!(
-        integration["uri"],
-        "http://${stageVariables.loadBalancerDns}:80/{person}"
-    );
+    let deployment = |t: &Template| {
+        t.single_resource("AWS::ApiGateway::Deployment")
+            .unwrap()
+            .0
+            .to_owned()
+    };
+    assert_eq!(deployment(&a), deployment(&b));
+    let body_of_a = a
+        .resource("ApiRestApi")
+        .unwrap()
+        .pointer("/Properties/Body")
+        .unwrap()
+        .clone();
+    b.has_resource_properties(
+        "AWS::ApiGateway::RestApi",
+        Match::object_like([("Body", Match::exact(body_of_a))]),
+    )
+    .unwrap();
+    a.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        Match::object_like([(
+            "Variables",
+            Match::exact(json!({
+                "loadBalancerDns": {"Fn::GetAtt": ["IngressLoadBalancer", "DNSName"]},
+                "vpcLinkId": {"Ref": "ApiVpcLink"},
+            })),
+        )]),
+    )
+    .unwrap();
+    b.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        json!({"Variables": {"loadBalancerDns": {"Fn::GetAtt": ["OtherLoadBalancer", "DNSName"]}}}),
+    )
+    .unwrap();
+    a.has_resource_properties(
+        "AWS::ApiGateway::RestApi",
+        nested(
+            &[
+                "Body",
+                "paths",
+                "/{person}",
+                "get",
+                "x-amazon-apigateway-integration",
+            ],
+            Match::from(json!({
+                "connectionId": "${stageVariables.vpcLinkId}",
+                "uri": "http://${stageVariables.loadBalancerDns}:80/{person}"
+            })),
+        ),
+    )
+    .unwrap();
 }

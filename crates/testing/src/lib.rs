@@ -14,6 +14,10 @@
 //!   [`snapshot`], which compares a template with a reviewed file
 //!   (`CLOUDWRIGHT_UPDATE_SNAPSHOTS=1 cargo test` writes it).
 //!
+//! - [`fixtures`]: what construct tests share: [`fixtures::PRIVATE_SUBNETS`] of
+//!   [`fixtures::VPC_ID`], [`fixtures::one_construct`] (a stack holding one construct,
+//!   synthesized), [`fixtures::TempDir`].
+//!
 //! It depends on nothing but `cloudwright-core`: no demo app, no audit, no AWS.
 //!
 //! ```no_run
@@ -30,6 +34,7 @@
 //! # }
 //! ```
 
+pub mod fixtures;
 pub mod lint;
 
 pub use cloudwright_core::assertions::{self, AssertionError, Match, Template, snapshot};
