@@ -421,6 +421,16 @@ impl Grantee for FunctionOutput {
     }
 }
 
+impl cloudwright_ingress::LambdaTarget for FunctionOutput {
+    fn function_arn(&self) -> Value {
+        self.arn()
+    }
+
+    fn function_id(&self) -> String {
+        self.logical_id().to_owned()
+    }
+}
+
 impl Dependable for FunctionOutput {
     fn dependency_targets(&self) -> Vec<DepTarget> {
         self.function.dependency_targets()
