@@ -32,7 +32,9 @@
 //!   context `ignore`, a pattern, left out), or with `rust=DIR` the Rust package in DIR built
 //!   for `provided.al2023`; outputs `Bucket` and `Key` are where the code is;
 //! - `flask-api`: the flask-api app itself (run with its committed context file), for the
-//!   CLI's `synth --yaml` test.
+//!   CLI's `synth --yaml` test;
+//! - `people-serverless`: the people-serverless app (two stacks, four functions whose code
+//!   is zip assets), for its deploy to moto.
 //!
 //! Run it as `fixture_app -c fixture=multi --out DIR ...` (the runner's flags).
 
@@ -418,8 +420,9 @@ fn main() -> ExitCode {
             Some("service") => service(app),
             Some("files") => files(app),
             Some("flask-api") => app_flask_api::build(app),
+            Some("people-serverless") => app_people_serverless::build(app),
             other => Err(Error::Usage(format!(
-                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|files|flask-api (got {other:?})"
+                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|files|flask-api|people-serverless (got {other:?})"
             ))),
         }
     })
