@@ -214,8 +214,9 @@ fn both_templates_pass_cfn_lint_with_no_findings() {
 #[test]
 fn an_error_three_constructs_deep_names_the_full_path_once() {
     use app_two_services::web_service;
-    use cloudwright_compute::{Cluster, PrivateServiceApi};
+    use cloudwright_compute::Cluster;
     use cloudwright_network::SubnetGroup;
+    use cloudwright_patterns::PrivateServiceApi;
 
     let build = |app: &mut App| -> Result<(), cloudwright_core::Error> {
         let mut stack = app.stack("Services")?;

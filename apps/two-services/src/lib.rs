@@ -17,12 +17,12 @@
 use std::time::Duration;
 
 use cloudwright_compute::{
-    ApiService, AutoScaling, Cluster, Container, ContainerImage, FargateSize,
-    FargateTaskDefinition, PrivateServiceApi,
+    AutoScaling, Cluster, Container, ContainerImage, FargateSize, FargateTaskDefinition,
 };
 use cloudwright_core::{App, Error, StackProps};
 use cloudwright_ingress::Route;
 use cloudwright_network::{NatStrategy, NewVpc, Subnets};
+use cloudwright_patterns::{ApiService, PrivateServiceApi};
 /// The region both stacks are for.
 pub const REGION: &str = "eu-west-1";
 /// The network stack's id and name.

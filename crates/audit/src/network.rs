@@ -181,14 +181,23 @@ fn instance_subnets(t: &Template<'_>, instance: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// An ingress rule open to `0.0.0.0/0` or `::/0`, or to a CIDR only known at deploy time.
-/// (Rules from a security group or a prefix list are not open.)
+/// Whether a literal block is every address of its family: a prefix length of 0, whatever
+/// the address bits (`0.0.0.0/0`, `::/0`, `10.0.0.0/0`), the rule `cloudwright-network`'s
+/// security groups apply.
+fn is_open_block(text: &str) -> bool {
+    text.split_once('/').is_some_and(|(address, prefix)| {
+        prefix.parse::<u8>() == Ok(0) && address.parse::<std::net::IpAddr>().is_ok()
+    })
+}
+
+/// An ingress rule open to everyone (a block of prefix length 0), or to a CIDR only known at
+/// deploy time. (Rules from a security group or a prefix list are not open.)
 fn open_rule(rule: &Value) -> Option<OpenIngress> {
     let cidr = [rule.get("CidrIp"), rule.get("CidrIpv6")]
         .into_iter()
         .flatten()
         .find_map(|c| match literal_str(c) {
-            Some(v @ ("0.0.0.0/0" | "::/0")) => Some(v.to_owned()),
+            Some(v) if is_open_block(v) => Some(v.to_owned()),
             Some(_) => None,
             None => Some(display(c)),
         })?;
@@ -239,4 +248,26 @@ fn used_by(t: &Template<'_>, sg: &str) -> Vec<String> {
         .filter(|r| references(r.props).iter().any(|id| id == sg))
         .map(|r| r.id.to_owned())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_open_block;
+
+    #[test]
+    fn an_open_block_is_any_block_of_prefix_length_zero() {
+        for open in ["0.0.0.0/0", "::/0", "10.0.0.0/0", "2001:db8::/0"] {
+            assert!(is_open_block(open), "{open}");
+        }
+        for closed in [
+            "10.0.0.0/8",
+            "0.0.0.0/1",
+            "::/1",
+            "x/0",
+            "10.0.0.0",
+            "10.0.0.0/00x",
+        ] {
+            assert!(!is_open_block(closed), "{closed}");
+        }
+    }
 }

@@ -14,11 +14,17 @@
 //!   one cargo feature per service (this crate has the same features: `s3`, `sqs`, `lambda`,
 //!   ..., `full`); the default compiles only the types the construct crates use;
 //! - [`network`] (`cloudwright-network`): VPCs, subnets with allocated CIDRs, routing, NAT,
-//!   security groups;
+//!   gateway endpoints, security groups;
 //! - [`ingress`] (`cloudwright-ingress`): an internal NLB, a REST API exposing only declared
 //!   routes, custom domains;
-//! - [`compute`] (`cloudwright-compute`): ECS on Fargate, autoscaling, FireLens, the
-//!   `PrivateServiceApi` pattern;
+//! - [`compute`] (`cloudwright-compute`): what runs code: ECS on Fargate, autoscaling,
+//!   FireLens;
+//! - [`iam`] (`cloudwright-iam`): typed policy documents, roles, grants, who-may-what
+//!   assertions;
+//! - [`data`] (`cloudwright-data`): S3 buckets, DynamoDB tables, SQS queues, SNS topics with
+//!   production defaults and grants by intent;
+//! - [`patterns`] (`cloudwright-patterns`): whole architectures as one construct
+//!   (`PrivateServiceApi`);
 //! - [`prelude`]: the names most apps use, `use cloudwright::prelude::*;`.
 //!
 //! # Why the library is `cloudwright` and the CLI is `cloudwright-cli`
@@ -53,8 +59,11 @@
 
 pub use cloudwright_compute as compute;
 pub use cloudwright_core as core;
+pub use cloudwright_data as data;
+pub use cloudwright_iam as iam;
 pub use cloudwright_ingress as ingress;
 pub use cloudwright_network as network;
+pub use cloudwright_patterns as patterns;
 pub use cloudwright_resources as resources;
 
 pub use cloudwright_core::{App, Error, run};
@@ -62,18 +71,28 @@ pub use cloudwright_core::{App, Error, run};
 /// The names most apps use: `use cloudwright::prelude::*;`.
 ///
 /// The app and its values from `cloudwright-core`, and the main constructs of the network,
-/// ingress and compute crates. Each crate's own error type stays in its module
+/// ingress, compute, IAM, data and patterns crates. Each crate's own error type stays in its module
 /// ([`crate::network::Error`], ...); construct errors convert into the core
 /// [`crate::core::Error`] with `?`.
 pub mod prelude {
     pub use cloudwright_compute::{
         AutoScaling, Cluster, Container, ContainerImage, FargateService, FargateSize,
-        FargateTaskDefinition, PrivateServiceApi,
+        FargateTaskDefinition,
     };
     pub use cloudwright_core::{
         App, Construct, Context, Error, Handle, Output, Policy, RawResource, Scope, StackProps,
         Value,
     };
+    pub use cloudwright_data::{
+        Billing, Bucket, BucketEncryption, DeadLetterQueue, GlobalIndex, Key, LocalIndex, Queue,
+        QueueEncryption, Table, TableEncryption, Topic, TopicEncryption, TopicSubscription,
+    };
+    pub use cloudwright_iam::{
+        Condition, Effect, Grantee, PolicyDocument, Principal, Role, Statement,
+    };
     pub use cloudwright_ingress::{HealthCheck, InternalNlb, PublicApi, Route};
-    pub use cloudwright_network::{ExistingVpc, NatStrategy, NewVpc, SecurityGroup, Subnets};
+    pub use cloudwright_network::{
+        ExistingVpc, GatewayEndpoint, GatewayService, NatStrategy, NewVpc, SecurityGroup, Subnets,
+    };
+    pub use cloudwright_patterns::{ApiService, PrivateServiceApi};
 }

@@ -81,15 +81,6 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
-    /// A [`PrivateServiceApi`](crate::PrivateServiceApi) with no service.
-    #[error("the API has no service behind it; add one with `.service(...)`")]
-    NoServices,
-    /// A service's port has no listener on the load balancer (an adjustment removed it).
-    #[error("the load balancer has no listener on port {port} for the service")]
-    NoListenerForPort {
-        /// The service's port.
-        port: u16,
-    },
     /// A scratch volume that cannot be mounted as given.
     #[error("container `{container}`: scratch volume `{path}`: {reason}")]
     InvalidScratchVolume {

@@ -21,8 +21,6 @@
 //!   security group admits only the load balancer's subnets on the target port, the service
 //!   waits for the listener; a circuit breaker rolls back failed deployments.
 //! - [`AutoScaling`]: target tracking on CPU, memory or ALB request count.
-//! - [`PrivateServiceApi`]: the pattern — services in private subnets reachable from the
-//!   internet only through the routes a REST API declares.
 //! - [`LogKey`]: a customer-managed KMS key CloudWatch Logs may use for this account's log
 //!   groups ([`FargateTaskDefinition::log_key`]).
 //!
@@ -80,7 +78,6 @@ mod firelens;
 mod function;
 mod image;
 mod log_key;
-mod private_api;
 mod scaling;
 mod service;
 mod task;
@@ -102,7 +99,6 @@ pub use image::{
     ImageRef, ResolvedImage,
 };
 pub use log_key::{LogKey, LogKeyOutput};
-pub use private_api::{ApiService, ApiServiceOutput, PrivateServiceApi, PrivateServiceApiOutput};
 pub use scaling::{AutoScaling, ScalingMetric, ServiceAutoScaling, ServiceAutoScalingOutput};
 pub use service::{
     CircuitBreaker, Egress, EgressRule, FargateService, FargateServiceOutput, PlatformVersion,

@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use cloudwright_core::{
     Construct, DepTarget, Dependable, Exception, Handle, Json, Policy, Pseudo, Scope, Value,
 };
-use cloudwright_iam::{Grantee, PolicyDocument, RoleRef, Statement};
+use cloudwright_iam::{Condition, Grantee, PolicyDocument, Principal, RoleRef, Statement};
 use cloudwright_resources::ecs::task_definition as td;
 use cloudwright_resources::{RetentionDays, iam, logs};
 
@@ -520,25 +520,6 @@ impl Dependable for FargateTaskDefinitionOutput {
     }
 }
 
-fn statement(actions: &[&str], resource: impl Into<Value>) -> Value {
-    let action = match actions {
-        [one] => Value::from(*one),
-        many => Value::list(many.iter().copied()),
-    };
-    Value::map([
-        ("Effect", Value::from("Allow")),
-        ("Action", action),
-        ("Resource", resource.into()),
-    ])
-}
-
-fn document(statements: Vec<Value>) -> Value {
-    Value::map([
-        ("Version", Value::from("2012-10-17")),
-        ("Statement", Value::List(statements)),
-    ])
-}
-
 /// An inline policy of a role.
 fn inline_policy(name: &str, document: Value) -> iam::role::Policy {
     iam::role::Policy::new(iam::role::PolicyRequired {
@@ -547,49 +528,33 @@ fn inline_policy(name: &str, document: Value) -> iam::role::Policy {
     })
 }
 
-fn one_or_list(mut values: Vec<Value>) -> Value {
-    if values.len() == 1 {
-        values.remove(0)
-    } else {
-        Value::List(values)
-    }
-}
-
 /// The trust policy of a role assumed by ECS tasks; the task role is restricted to tasks of
 /// this account and region, as the ECS documentation recommends.
-fn ecs_tasks_trust(restricted: bool) -> Value {
-    let mut stmt = vec![
-        ("Effect", Value::from("Allow")),
-        (
-            "Principal",
-            Value::map([("Service", Value::from("ecs-tasks.amazonaws.com"))]),
-        ),
-        ("Action", Value::from("sts:AssumeRole")),
-    ];
+fn ecs_tasks_trust(restricted: bool) -> PolicyDocument {
+    let mut statement = Statement::allow()
+        .principal(Principal::service("ecs-tasks.amazonaws.com"))
+        .action("sts:AssumeRole");
     if restricted {
-        stmt.push((
-            "Condition",
-            Value::map([
-                (
-                    "ArnLike",
-                    Value::map([(
-                        "aws:SourceArn",
-                        Value::sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*"),
-                    )]),
-                ),
-                (
-                    "StringEquals",
-                    Value::map([("aws:SourceAccount", Value::from(Pseudo::AccountId))]),
-                ),
-            ]),
-        ));
+        statement = statement
+            .condition(Condition::arn_like(
+                "aws:SourceArn",
+                Value::sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*"),
+            ))
+            .condition(Condition::string_equals(
+                "aws:SourceAccount",
+                Pseudo::AccountId,
+            ));
     }
-    document(vec![Value::map(stmt)])
+    PolicyDocument::trust([statement])
 }
 
 impl FargateTaskDefinition {
     /// The execution role's policy statements.
-    fn execution_statements(&self, images: &[ResolvedImage], log_group_arn: Value) -> Vec<Value> {
+    fn execution_statements(
+        &self,
+        images: &[ResolvedImage],
+        log_group_arn: Value,
+    ) -> Vec<Statement> {
         let mut statements = Vec::new();
         let mut repositories: Vec<Value> = Vec::new();
         for image in images {
@@ -600,20 +565,26 @@ impl FargateTaskDefinition {
             }
         }
         if !repositories.is_empty() {
-            statements.push(statement(&["ecr:GetAuthorizationToken"], "*"));
-            statements.push(statement(
-                &[
-                    "ecr:BatchCheckLayerAvailability",
-                    "ecr:GetDownloadUrlForLayer",
-                    "ecr:BatchGetImage",
-                ],
-                one_or_list(repositories),
-            ));
+            statements.push(
+                Statement::allow()
+                    .action("ecr:GetAuthorizationToken")
+                    .all_resources(),
+            );
+            statements.push(
+                Statement::allow()
+                    .actions([
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:GetDownloadUrlForLayer",
+                        "ecr:BatchGetImage",
+                    ])
+                    .resources(repositories),
+            );
         }
-        statements.push(statement(
-            &["logs:CreateLogStream", "logs:PutLogEvents"],
-            log_group_arn,
-        ));
+        statements.push(
+            Statement::allow()
+                .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
+                .resource(log_group_arn),
+        );
         for (source, action) in [
             (
                 SecretSource::SecretsManager,
@@ -628,7 +599,7 @@ impl FargateTaskDefinition {
                 }
             }
             if !arns.is_empty() {
-                statements.push(statement(&[action], one_or_list(arns)));
+                statements.push(Statement::allow().action(action).resources(arns));
             }
         }
         statements
@@ -821,9 +792,12 @@ impl Construct for FargateTaskDefinition {
                 let role = scope.add(
                     "ExecutionRole",
                     iam::Role::new(iam::RoleRequired {
-                        assume_role_policy_document: Json(ecs_tasks_trust(false)),
+                        assume_role_policy_document: ecs_tasks_trust(false).to_json()?,
                     })
-                    .policies(vec![inline_policy("ExecutionPolicy", document(statements))]),
+                    .policies(vec![inline_policy(
+                        "ExecutionPolicy",
+                        PolicyDocument::identity(statements).render()?,
+                    )]),
                 )?;
                 if wildcard {
                     scope.add_exception(
@@ -864,7 +838,7 @@ impl Construct for FargateTaskDefinition {
             TaskRole::Existing(arn) => (None, Some(arn.clone())),
             TaskRole::Create(statements) => {
                 let mut role = iam::Role::new(iam::RoleRequired {
-                    assume_role_policy_document: Json(ecs_tasks_trust(true)),
+                    assume_role_policy_document: ecs_tasks_trust(true).to_json()?,
                 });
                 if !statements.is_empty() {
                     role = role.policies(vec![inline_policy(
@@ -1134,7 +1108,10 @@ mod tests {
             })
             .collect();
         let doc = serde_json::to_value(Value::List(
-            t.execution_statements(&images, Value::get_att("Logs", "Arn")),
+            t.execution_statements(&images, Value::get_att("Logs", "Arn"))
+                .iter()
+                .map(Statement::to_value)
+                .collect(),
         ))
         .unwrap();
         let actions: Vec<String> = doc
@@ -1160,6 +1137,10 @@ mod tests {
         let images = [ResolvedImage::Ref(ImageRef::parse("nginx:1.27").unwrap())];
         let statements = t.execution_statements(&images, Value::get_att("Logs", "Arn"));
         assert_eq!(statements.len(), 1);
-        assert!(!Value::List(statements).to_string().contains("ecr:"));
+        assert!(
+            statements
+                .iter()
+                .all(|s| s.action_names().iter().all(|a| !a.starts_with("ecr:")))
+        );
     }
 }

@@ -62,6 +62,7 @@ pub struct Bucket {
     access_logs: AccessLogs,
     receives_access_logs: bool,
     retain: Result<(), String>,
+    event_bridge: bool,
 }
 
 impl Default for Bucket {
@@ -82,7 +83,16 @@ impl Bucket {
             access_logs: AccessLogs::Off(DEFAULT_NO_ACCESS_LOGS_REASON.into()),
             receives_access_logs: false,
             retain: Ok(()),
+            event_bridge: false,
         }
+    }
+
+    /// Sends the bucket's object events to Amazon EventBridge, where rules route them (to a
+    /// function, a queue): no notification configuration naming its targets, so no
+    /// dependency cycle between the bucket and a target's permission.
+    pub fn event_bridge_notifications(mut self) -> Self {
+        self.event_bridge = true;
+        self
     }
 
     /// How objects are encrypted.
@@ -182,6 +192,12 @@ impl Construct for Bucket {
                 ("LogFilePrefix", Value::from(prefix.as_str())),
             ]));
         }
+        if self.event_bridge {
+            bucket = bucket.notification_configuration(Value::map([(
+                "EventBridgeConfiguration",
+                Value::map([("EventBridgeEnabled", true)]),
+            )]));
+        }
         let handle = scope.add("Bucket", bucket)?;
         match &self.retain {
             Ok(()) => {
@@ -249,6 +265,7 @@ impl Construct for Bucket {
             bucket: handle,
             policy,
             key,
+            event_bridge: self.event_bridge,
         })
     }
 }
@@ -261,6 +278,7 @@ pub struct BucketOutput {
     /// Its TLS-only policy.
     pub policy: Handle<s3::BucketPolicy>,
     key: Option<Value>,
+    event_bridge: bool,
 }
 
 /// The object actions [`BucketOutput::grant_get`] allows (on `<bucket>/*`).
@@ -286,6 +304,16 @@ impl BucketOutput {
     /// The ARN of its objects matching `pattern` (`*` for all): `<arn>/<pattern>`.
     pub fn arn_for_objects(&self, pattern: &str) -> Value {
         crate::arn_with_suffix(self.arn(), &format!("/{pattern}"))
+    }
+
+    /// Whether its object events go to EventBridge ([`Bucket::event_bridge_notifications`]).
+    pub fn sends_events_to_event_bridge(&self) -> bool {
+        self.event_bridge
+    }
+
+    /// The customer-managed key, when it has one.
+    pub fn key(&self) -> Option<&Value> {
+        self.key.as_ref()
     }
 
     /// The bucket's regional domain name.

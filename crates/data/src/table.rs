@@ -629,6 +629,11 @@ impl TableOutput {
         self.table.arn()
     }
 
+    /// The customer-managed key, when it has one.
+    pub fn key(&self) -> Option<&Value> {
+        self.key.as_ref()
+    }
+
     /// The ARNs a data grant names: the table, and `<table>/index/*` when it has indexes.
     pub fn data_arns(&self) -> Vec<Value> {
         let mut arns = vec![self.arn()];

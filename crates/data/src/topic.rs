@@ -203,6 +203,11 @@ impl TopicOutput {
         self.topic.r#ref()
     }
 
+    /// The customer-managed key, when it has one.
+    pub fn key(&self) -> Option<&Value> {
+        self.key.as_ref()
+    }
+
     /// The topic's name.
     pub fn name(&self) -> Value {
         self.topic.topic_name()

@@ -88,10 +88,13 @@ fn every_construct_with_its_defaults_is_lint_clean_including_informational() -> 
                 .receives_access_logs()
                 .without_access_logs("the log bucket does not log itself"),
         )?;
-        s.construct(
+        let receipts = s.construct(
             "Receipts",
-            Bucket::new().server_access_logs(&logs, "receipts/"),
+            Bucket::new()
+                .server_access_logs(&logs, "receipts/")
+                .event_bridge_notifications(),
         )?;
+        assert!(receipts.sends_events_to_event_bridge());
         Ok(())
     })?;
     // the table
@@ -205,6 +208,10 @@ fn every_construct_with_its_defaults_is_lint_clean_including_informational() -> 
                     ),
                     ("VersioningConfiguration", Match::exact(json!({"Status": "Enabled"}))),
                     (
+                        "NotificationConfiguration",
+                        Match::exact(json!({"EventBridgeConfiguration": {"EventBridgeEnabled": true}})),
+                    ),
+                    (
                         "LoggingConfiguration",
                         Match::exact(json!({"DestinationBucketName": {"Ref": "LogsBucket"}, "LogFilePrefix": "receipts/"})),
                     ),
@@ -225,6 +232,24 @@ fn every_construct_with_its_defaults_is_lint_clean_including_informational() -> 
     // nobody was granted anything
     assert!(
         t.who_may("dynamodb:GetItem", "${OrdersTable.Arn}")
+            .is_empty()
+    );
+    // the resource policies allow only SNS into the subscribed queue and S3's logging
+    // service into the log bucket; nothing reaches the receipts bucket through its policy
+    assert_eq!(
+        t.resource_policy_allows("sqs:SendMessage", "${AuditQueue.Arn}"),
+        ["Service:sns.amazonaws.com"]
+    );
+    assert!(
+        t.resource_policy_allows("sqs:SendMessage", "${JobsQueue.Arn}")
+            .is_empty()
+    );
+    assert_eq!(
+        t.resource_policy_allows("s3:PutObject", "${LogsBucket.Arn}/receipts/x"),
+        ["Service:logging.s3.amazonaws.com"]
+    );
+    assert!(
+        t.resource_policy_allows("s3:GetObject", "${ReceiptsBucket.Arn}/x")
             .is_empty()
     );
     Ok(())
@@ -587,5 +612,29 @@ fn queue_settings_out_of_range_are_refused() -> TestResult {
         ),
         "{err}"
     );
+    Ok(())
+}
+
+#[test]
+fn a_grant_reaches_a_table_of_another_stack_through_an_import() -> TestResult {
+    let app = App::new();
+    let mut data = app.stack("Data")?;
+    let orders = data.construct(
+        "Orders",
+        Table::new(Key::string("id"))
+            .global_index(GlobalIndex::new("byCustomer", Key::string("c"))),
+    )?;
+    let mut service = app.stack("Service")?;
+    let worker = worker(&mut service)?;
+    orders.grant_read_data(&mut service, &worker)?;
+    drop((data, service));
+    let assembly = app.synth()?;
+    for stack in &assembly.stacks {
+        assert_lint_clean_informational(&stack.id, &stack.template);
+    }
+    let t = Template::from_stack(&assembly, "Service")?;
+    let policy = t.resource("WorkerRoleOrdersTableReadDataPolicy")?;
+    let text = policy.to_string();
+    assert!(text.contains("Fn::ImportValue"), "{text}");
     Ok(())
 }

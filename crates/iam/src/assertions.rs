@@ -59,6 +59,11 @@ pub trait IamAssertions {
 
     /// The roles that may perform `action` on `resource`, sorted.
     fn who_may(&self, action: &str, resource: &str) -> Vec<String>;
+
+    /// The principals the template's resource policies (bucket, queue and topic policies)
+    /// allow `action` on `resource`, as `Service:sns.amazonaws.com`, `AWS:*`, ..., sorted:
+    /// who else reaches the resource besides the roles (conditions not evaluated).
+    fn resource_policy_allows(&self, action: &str, resource: &str) -> Vec<String>;
 }
 
 impl IamAssertions for Template {
@@ -108,6 +113,46 @@ impl IamAssertions for Template {
             .into_iter()
             .filter(|r| self.may(r, action, resource))
             .collect()
+    }
+
+    fn resource_policy_allows(&self, action: &str, resource: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (_, r) in resources(self) {
+            let document = match r["Type"].as_str() {
+                Some(
+                    "AWS::S3::BucketPolicy" | "AWS::SQS::QueuePolicy" | "AWS::SNS::TopicPolicy",
+                ) => &r["Properties"]["PolicyDocument"],
+                _ => continue,
+            };
+            for statement in one_or_many(&document["Statement"]) {
+                if statement["Effect"] != "Allow" {
+                    continue;
+                }
+                let action_matches = strings_or_list(&statement["Action"])
+                    .iter()
+                    .any(|a| glob(&a.to_ascii_lowercase(), &action.to_ascii_lowercase()));
+                let resource_matches = one_or_many(&statement["Resource"])
+                    .into_iter()
+                    .any(|v| glob(&sub_form(v), resource));
+                if !(action_matches && resource_matches) {
+                    continue;
+                }
+                match &statement["Principal"] {
+                    Json::String(p) => out.push(format!("AWS:{p}")),
+                    Json::Object(kinds) => {
+                        for (kind, values) in kinds {
+                            for v in one_or_many(values) {
+                                out.push(format!("{kind}:{}", sub_form(v)));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 }
 

@@ -1,7 +1,7 @@
 //! Typed IAM policy documents: statements, effects, actions, resources, principals and
 //! conditions, rendered to the [`Value`] the generated resource types take.
 
-use cloudwright_core::{Json, Pseudo, Value};
+use cloudwright_core::{Json, Value};
 
 use crate::Error;
 
@@ -70,16 +70,15 @@ impl Principal {
             Principal::Service(name) => ("Service", Value::from(name.as_str())),
             Principal::Account(id) => (
                 "AWS",
-                Value::join(
-                    "",
-                    [
-                        Value::from("arn:"),
-                        Value::from(Pseudo::Partition),
-                        Value::from(":iam::"),
-                        id.clone(),
-                        Value::from(":root"),
-                    ],
-                ),
+                match id.as_str() {
+                    Some(literal) => {
+                        Value::sub(format!("arn:${{AWS::Partition}}:iam::{literal}:root"))
+                    }
+                    None => Value::sub_with(
+                        "arn:${AWS::Partition}:iam::${Account}:root",
+                        [("Account", id.clone())],
+                    ),
+                },
             ),
             Principal::ThisAccount => (
                 "AWS",
@@ -483,6 +482,7 @@ pub fn deny_insecure_transport<V: Into<Value>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cloudwright_core::Pseudo;
 
     #[test]
     fn actions_must_have_the_shape_service_colon_action() {

@@ -48,6 +48,8 @@ fn a_role_with_a_grant_synthesizes_lint_clean_and_answers_who_may() -> TestResul
         "Other",
         Role::new(Principal::service("ecs-tasks.amazonaws.com")),
     )?;
+    let partner = stack.construct("Partner", Role::new(Principal::account("210987654321")))?;
+    let own = stack.construct("Own", Role::new(Principal::ThisAccount))?;
     let g = grant(
         &mut stack,
         &worker,
@@ -90,6 +92,19 @@ fn a_role_with_a_grant_synthesizes_lint_clean_and_answers_who_may() -> TestResul
         ["WorkerRole"]
     );
     assert!(template.permissions(other.role.logical_id()).is_empty());
+    let trust = |role: &cloudwright_iam::RoleOutput| -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+        Ok(template.resource(role.role.logical_id())?["Properties"]["AssumeRolePolicyDocument"]
+            ["Statement"][0]["Principal"]
+            .clone())
+    };
+    assert_eq!(
+        trust(&partner)?,
+        json!({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::210987654321:root"}})
+    );
+    assert_eq!(
+        trust(&own)?,
+        json!({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}})
+    );
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! [`PrivateServiceApi`]: the pattern of the main app as one construct. Fargate services in
+//! [`PrivateServiceApi`]: one construct for Fargate services in
 //! private subnets behind an internal network load balancer, reachable from the internet only
 //! through the routes a REST API declares (one VPC link, one listener per service), scaling
 //! with load, secure by default, every piece reachable for adjustment.
@@ -7,11 +7,12 @@ use cloudwright_core::{Construct, Error as CoreError, Scope};
 use cloudwright_ingress::{InternalNlb, InternalNlbOutput, PublicApi, PublicApiOutput, Route};
 use cloudwright_network::SubnetGroup;
 
-use crate::cluster::ClusterOutput;
+use cloudwright_compute::{
+    AutoScaling, ClusterOutput, ContainerRef, FargateService, FargateServiceOutput,
+    FargateTaskDefinition, FargateTaskDefinitionOutput,
+};
+
 use crate::error::Error;
-use crate::scaling::AutoScaling;
-use crate::service::{FargateService, FargateServiceOutput};
-use crate::task::{ContainerRef, FargateTaskDefinition, FargateTaskDefinitionOutput};
 
 type Adjust<T> = Box<dyn FnOnce(T) -> T>;
 
@@ -75,7 +76,7 @@ impl ApiService {
     }
 }
 
-/// [`PrivateServiceApi`]: the pattern of the main app as one construct. Fargate services in
+/// [`PrivateServiceApi`]: one construct for Fargate services in
 /// private subnets behind an internal network load balancer, reachable from the internet only
 /// through the routes a REST API declares (one VPC link, one listener per service), scaling
 /// with load, secure by default, every piece reachable for adjustment.
@@ -83,9 +84,9 @@ impl ApiService {
 /// ```
 /// use std::time::Duration;
 /// use cloudwright_compute::{
-///     ApiService, AutoScaling, Cluster, Container, ContainerImage, FargateSize,
-///     FargateTaskDefinition, PrivateServiceApi,
+///     AutoScaling, Cluster, Container, ContainerImage, FargateSize, FargateTaskDefinition,
 /// };
+/// use cloudwright_patterns::{ApiService, PrivateServiceApi};
 /// use cloudwright_core::App;
 /// use cloudwright_ingress::{HealthCheck, Route};
 /// use cloudwright_network::SubnetGroup;

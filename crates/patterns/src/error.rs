@@ -1,0 +1,24 @@
+//! The one error type of the patterns.
+
+impl From<Error> for cloudwright_core::Error {
+    /// Lets `?` turn a pattern's error into the core error; the scope that built the
+    /// construct adds its path.
+    fn from(e: Error) -> Self {
+        cloudwright_core::Error::construct(e)
+    }
+}
+
+/// What the patterns reject.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A [`PrivateServiceApi`](crate::PrivateServiceApi) with no service.
+    #[error("the API has no service behind it; add one with `.service(...)`")]
+    NoServices,
+    /// A service's port has no listener on the load balancer (an adjustment removed it).
+    #[error("the load balancer has no listener on port {port} for the service")]
+    NoListenerForPort {
+        /// The service's port.
+        port: u16,
+    },
+}
