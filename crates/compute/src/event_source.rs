@@ -1,10 +1,11 @@
-//! What invokes a function: an SQS queue (an event source mapping) and a schedule (an
-//! EventBridge rule with the permission to invoke).
+//! What invokes a function: an SQS queue (an event source mapping), a schedule, and a
+//! bucket's object events (EventBridge rules with the permission to invoke).
 
 use std::time::Duration;
 
 use cloudwright_core::{Error as CoreError, Handle, Scope};
-use cloudwright_data::QueueOutput;
+use cloudwright_core::{Json, Value};
+use cloudwright_data::{BucketOutput, QueueOutput};
 use cloudwright_resources::{events, lambda};
 
 use crate::error::{Error, whole_seconds};
@@ -139,7 +140,47 @@ impl Schedule {
     }
 }
 
-/// What [`FunctionOutput::add_schedule`] adds.
+/// Which object events of a bucket invoke a function ([`FunctionOutput::add_s3_source`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3EventSource {
+    detail_types: Vec<&'static str>,
+    prefix: Option<String>,
+    suffix: Option<String>,
+}
+
+impl S3EventSource {
+    /// Objects created (put, copied, completed multipart uploads).
+    pub fn object_created() -> Self {
+        S3EventSource {
+            detail_types: vec!["Object Created"],
+            prefix: None,
+            suffix: None,
+        }
+    }
+
+    /// Objects deleted.
+    pub fn object_deleted() -> Self {
+        S3EventSource {
+            detail_types: vec!["Object Deleted"],
+            prefix: None,
+            suffix: None,
+        }
+    }
+
+    /// Only keys starting with `prefix` (`uploads/`).
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// Only keys ending with `suffix` (`.json`).
+    pub fn suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.suffix = Some(suffix.into());
+        self
+    }
+}
+
+/// What [`FunctionOutput::add_schedule`] and [`FunctionOutput::add_s3_source`] add.
 #[derive(Clone, Debug)]
 pub struct ScheduleOutput {
     /// The EventBridge rule.
@@ -220,6 +261,87 @@ impl FunctionOutput {
             &Deps(cloudwright_core::Dependable::dependency_targets(&grant)),
         );
         Ok(mapping)
+    }
+
+    /// Invokes the function on `bucket`'s object events: an EventBridge rule
+    /// `<Function><Bucket>EventsRule` matching the bucket's name (and the key's prefix and
+    /// suffix), and the permission for that rule only. The bucket sends its events to
+    /// EventBridge (`Bucket::event_bridge_notifications`) rather than naming the function in a
+    /// notification configuration, which avoids the cycle where the bucket waits for the
+    /// function's permission and the permission names the bucket. A bucket without
+    /// EventBridge notifications is refused, naming the setting.
+    pub fn add_s3_source(
+        &self,
+        scope: &mut Scope<'_>,
+        bucket: &BucketOutput,
+        source: S3EventSource,
+    ) -> Result<ScheduleOutput, CoreError> {
+        let bucket_id = bucket.bucket.logical_id().to_owned();
+        if !bucket.sends_events_to_event_bridge() {
+            return Err(Error::InvalidEventSource {
+                setting: "s3",
+                reason: format!(
+                    "bucket {bucket_id} does not send its object events to EventBridge; build it with `Bucket::new().event_bridge_notifications()`"
+                ),
+            }
+            .into());
+        }
+        let mut key = Vec::new();
+        if let Some(p) = &source.prefix {
+            key.push(Value::map([("prefix", Value::from(p.clone()))]));
+        }
+        if let Some(s) = &source.suffix {
+            key.push(Value::map([("suffix", Value::from(s.clone()))]));
+        }
+        let mut detail = vec![(
+            "bucket",
+            Value::map([("name", Value::from(vec![bucket.name()]))]),
+        )];
+        if !key.is_empty() {
+            detail.push(("object", Value::map([("key", Value::from(key))])));
+        }
+        let pattern = Value::map([
+            ("source", Value::from(vec!["aws.s3"])),
+            (
+                "detail-type",
+                Value::from(
+                    source
+                        .detail_types
+                        .iter()
+                        .map(|d| Value::from(*d))
+                        .collect::<Vec<_>>(),
+                ),
+            ),
+            ("detail", Value::map(detail)),
+        ]);
+        let id = format!("{bucket_id}Events");
+        let function = self.logical_id().to_owned();
+        let rule_id = format!("{function}{id}Rule");
+        let rule = scope.add_with_logical_id(
+            &rule_id,
+            &rule_id,
+            events::Rule::new()
+                .event_pattern(Json(pattern))
+                .state(events::rule::RuleState::Enabled)
+                .targets(vec![events::rule::Target::new(
+                    events::rule::TargetRequired {
+                        arn: self.arn().into(),
+                        id: "Function".into(),
+                    },
+                )]),
+        )?;
+        let permission_id = format!("{function}{id}Permission");
+        let permission = scope.add_with_logical_id(
+            &permission_id,
+            &permission_id,
+            lambda::Permission::new(lambda::PermissionRequired {
+                action: "lambda:InvokeFunction".into(),
+                function_name: self.arn().into(),
+                principal: "events.amazonaws.com".into(),
+            })
+            .source_arn(rule.arn()),
+        )?;
+        Ok(ScheduleOutput { rule, permission })
     }
 
     /// Invokes the function on `schedule`: an EventBridge rule `<Function><id>Rule` and the

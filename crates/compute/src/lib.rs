@@ -6,8 +6,9 @@
 //!   asset), inline text (at most 4 KiB), an image asset or a Rust package built for
 //!   `provided.al2023`; its role is an iam `Role` and the built function is a `Grantee`.
 //!   Event sources: [`SqsEventSource`] (`add_sqs_source`: the consume grant added, a queue
-//!   whose visibility timeout is below the function's timeout refused) and [`Schedule`]
-//!   (`add_schedule`: an EventBridge rule and the permission for it).
+//!   whose visibility timeout is below the function's timeout refused), [`Schedule`]
+//!   (`add_schedule`: an EventBridge rule and the permission for it) and [`S3EventSource`]
+//!   (`add_s3_source`: a bucket's object events through EventBridge).
 //! - [`Cluster`]: an ECS cluster with the `FARGATE` and `FARGATE_SPOT` capacity providers
 //!   (no fixed name unless asked for, so copies of a stack coexist).
 //! - [`FargateTaskDefinition`]: a task of a [`FargateSize`] (only the CPU/memory pairs Fargate
@@ -88,7 +89,7 @@ pub use cluster::{
 };
 pub use container::{Container, ContainerHealthCheck, PortMapping, Protocol, Secret, SecretSource};
 pub use error::Error;
-pub use event_source::{Schedule, ScheduleOutput, SqsEventSource};
+pub use event_source::{S3EventSource, Schedule, ScheduleOutput, SqsEventSource};
 pub use fargate::{Cpu, FargateSize};
 pub use firelens::{DEFAULT_FLUENT_BIT_IMAGE, FireLensOutput, LogRouter, LogRouterType};
 pub use function::{

@@ -8,10 +8,11 @@
 use std::time::Duration;
 
 use cloudwright_compute::{
-    Code, Error, FailureDestination, Function, INLINE_CODE_LIMIT, Runtime, Schedule, SqsEventSource,
+    Code, Error, FailureDestination, Function, INLINE_CODE_LIMIT, Runtime, S3EventSource, Schedule,
+    SqsEventSource,
 };
 use cloudwright_core::{App, Assembly, Scope};
-use cloudwright_data::{Key, Queue, Table};
+use cloudwright_data::{Bucket, Key, Queue, Table};
 use cloudwright_iam::assertions::{IamAssertions, Permission};
 use cloudwright_network::{NatStrategy, NewVpc, Subnets};
 use cloudwright_testing::{Match, Template, assert_lint_clean_informational};
@@ -426,4 +427,75 @@ fn a_schedule_invokes_the_function_with_a_permission_for_that_rule_only() -> Tes
             .is_err()
     );
     Ok(())
+}
+
+#[test]
+fn a_bucket_s_object_events_reach_the_function_through_event_bridge_without_a_cycle() -> TestResult
+{
+    let (_, t) = synth(|s| {
+        let uploads = s.construct(
+            "Uploads",
+            Bucket::new()
+                .event_bridge_notifications()
+                .without_access_logs("a test bucket"),
+        )?;
+        let f = s.construct("OnUpload", inline())?;
+        f.add_s3_source(
+            s,
+            &uploads,
+            S3EventSource::object_created()
+                .prefix("in/")
+                .suffix(".json"),
+        )?;
+        Ok(())
+    })?;
+    t.has_resource_properties(
+        "AWS::Events::Rule",
+        Match::object_like([(
+            "EventPattern",
+            Match::exact(json!({
+                "source": ["aws.s3"],
+                "detail-type": ["Object Created"],
+                "detail": {
+                    "bucket": {"name": [{"Ref": "UploadsBucket"}]},
+                    "object": {"key": [{"prefix": "in/"}, {"suffix": ".json"}]},
+                },
+            })),
+        )]),
+    )?;
+    t.has_resource_properties(
+        "AWS::Lambda::Permission",
+        Match::object_like([
+            ("Principal", Match::exact(json!("events.amazonaws.com"))),
+            (
+                "SourceArn",
+                Match::exact(
+                    json!({"Fn::GetAtt": ["OnUploadFunctionUploadsBucketEventsRule", "Arn"]}),
+                ),
+            ),
+        ]),
+    )?;
+    // the bucket names no function: nothing to wait for, no cycle
+    t.has_resource_properties(
+        "AWS::S3::Bucket",
+        Match::object_like([(
+            "NotificationConfiguration",
+            Match::exact(json!({"EventBridgeConfiguration": {"EventBridgeEnabled": true}})),
+        )]),
+    )?;
+    Ok(())
+}
+
+#[test]
+fn a_bucket_without_event_bridge_notifications_is_refused_naming_the_setting() {
+    let err = synth_err(|s| {
+        let plain = s.construct("Plain", Bucket::new())?;
+        let f = s.construct("OnUpload", inline())?;
+        f.add_s3_source(s, &plain, S3EventSource::object_created())?;
+        Ok(())
+    });
+    assert!(
+        err.to_string().contains("event_bridge_notifications()"),
+        "{err}"
+    );
 }
