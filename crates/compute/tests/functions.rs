@@ -499,3 +499,39 @@ fn a_bucket_without_event_bridge_notifications_is_refused_naming_the_setting() {
         "{err}"
     );
 }
+
+#[test]
+fn an_image_function_runs_an_image_asset_built_for_its_architecture() -> TestResult {
+    let dir = TempDir::new("function-image");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM public.ecr.aws/lambda/python:3.12\nCOPY index.py ./\nCMD [\"index.handler\"]\n",
+    )?;
+    std::fs::write(dir.path().join("index.py"), HANDLER)?;
+    let context = dir.path().to_owned();
+    let (assembly, t) = synth(move |s| {
+        s.construct(
+            "Packaged",
+            Function::image(cloudwright_compute::ContainerImage::from_asset(context)).arm64(),
+        )?;
+        Ok(())
+    })?;
+    let image = &assembly.assets[0];
+    assert_eq!(image.platform, "linux/arm64");
+    t.has_resource_properties(
+        "AWS::Lambda::Function",
+        Match::object_like([
+            ("PackageType", Match::exact(json!("Image"))),
+            ("Runtime", Match::absent()),
+            ("Handler", Match::absent()),
+            (
+                "Code",
+                Match::exact(json!({"ImageUri": {"Fn::Sub": format!(
+                    "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/cloudwright-assets:{}",
+                    image.image_tag
+                )}})),
+            ),
+        ]),
+    )?;
+    Ok(())
+}
