@@ -1,7 +1,7 @@
 //! The person API served by Lambda functions, in two stacks:
 //!
 //! - `PeopleData`: the `People` table (partition key `person`, sort key `firstname`, on-demand,
-//!   point-in-time recovery, retained), the `Writes` queue with its dead-letter queue
+//!   point-in-time recovery, encrypted with the account's AWS-managed key, retained), the `Writes` queue with its dead-letter queue
 //!   `WritesFailed` (after 5 receives), the `Audit` bucket (encrypted, public access blocked,
 //!   versioned, TLS only, retained) logging to `AccessLogs`.
 //! - `PeopleApi`: four Python functions, each with its code in `functions/<name>/` (a zip
@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use cloudwright_compute::{Code, Function, FunctionOutput, Runtime, Schedule, SqsEventSource};
 use cloudwright_core::{App, Error, StackProps};
-use cloudwright_data::{Bucket, DeadLetterQueue, Key, Queue, Table};
+use cloudwright_data::{Bucket, DeadLetterQueue, Key, Queue, Table, TableEncryption};
 use cloudwright_ingress::{Authorization, PublicApi, Route};
 
 /// The region the stacks deploy to.
@@ -69,7 +69,9 @@ pub fn build_with(app: &mut App) -> Result<Built, Error> {
     )?;
     let table = data.construct(
         "People",
-        Table::new(Key::string("person")).sort_key(Key::string("firstname")),
+        Table::new(Key::string("person"))
+            .sort_key(Key::string("firstname"))
+            .encryption(TableEncryption::AwsManaged),
     )?;
     let failed = data.construct("WritesFailed", Queue::new())?;
     let writes = data.construct(
