@@ -57,7 +57,8 @@ pub enum Error {
         limit: usize,
     },
     /// A queue whose visibility timeout is shorter than the consuming function's timeout:
-    /// messages would become visible again while the function still works on them.
+    /// messages would become visible again while the function still works on them (what
+    /// cfn-lint reports as E3505, here refused at synth).
     #[error(
         "queue {queue}: its visibility timeout ({visibility} s) is shorter than the timeout of function {function} ({timeout} s), so messages would be delivered again while being processed; set the queue's visibility_timeout to at least {timeout} s (AWS recommends 6 times the function's timeout, {recommended} s), or shorten the function's timeout"
     )]
