@@ -375,6 +375,14 @@ pub enum Error {
         /// The toolchain's sysroot.
         sysroot: String,
     },
+    /// The assets bucket exists but the credentials may not use it.
+    #[error(
+        "the assets bucket {bucket} exists but these credentials may not use it (HeadBucket: 403): it belongs to another account, or the credentials lack s3:ListBucket on it; no stack was changed."
+    )]
+    AssetBucketForbidden {
+        /// The bucket.
+        bucket: String,
+    },
     /// Building or packaging a file asset failed.
     #[error("file asset {hash}: {message}; no stack was changed.")]
     FileAsset {

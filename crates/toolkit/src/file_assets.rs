@@ -169,11 +169,8 @@ pub async fn ensure_bucket(
         Ok(_) => return Ok(false),
         Err(e) if status(&e) == Some(404) => {}
         Err(e) if status(&e) == Some(403) => {
-            return Err(Error::FileAsset {
-                hash: String::new(),
-                message: format!(
-                    "the assets bucket {bucket} exists but these credentials may not use it (HeadBucket: 403); it belongs to another account, or the credentials lack s3:ListBucket on it"
-                ),
+            return Err(Error::AssetBucketForbidden {
+                bucket: bucket.to_owned(),
             });
         }
         Err(e) => return Err(s3.error("HeadBucket", e)),

@@ -505,3 +505,92 @@ async fn a_missing_cargo_zigbuild_names_the_install_command() {
     let err = err.unwrap_err().to_string();
     assert!(err.contains("pip install cargo-zigbuild"), "{err}");
 }
+
+/// A moto behind a recording proxy, and a project of the fixture's `files` mode on `code`.
+struct Lane {
+    _moto: Moto,
+    recorder: common::recorder::Recorder,
+    env: Vec<(&'static str, String)>,
+    project: TempDir,
+}
+
+fn lane(code: &Path) -> Lane {
+    let moto = Moto::start();
+    let recorder = common::recorder::Recorder::start(moto.port());
+    let mut env: Vec<(&'static str, String)> = moto
+        .env()
+        .into_iter()
+        .filter(|(k, _)| *k != "AWS_ENDPOINT_URL")
+        .collect();
+    env.push(("AWS_ENDPOINT_URL", recorder.endpoint()));
+    let project = project(&format!("-c assetDir={}", code.display()));
+    Lane {
+        _moto: moto,
+        recorder,
+        env,
+        project,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_identity_or_upload_stops_before_any_stack() {
+    let work = TempDir::new("file-assets-faults");
+    let code = work.path().join("code");
+    write_files(&code, &FILES[..1]);
+    let args = [
+        "deploy",
+        "--yes",
+        "--method",
+        "direct",
+        "--progress",
+        "events",
+    ];
+
+    // the calls of a publish that works: the upload's name, for the fault below
+    let good = lane(&code);
+    assert!(run(good.project.path(), &good.env, &args).status.success());
+    let calls = good.recorder.take();
+    let upload = calls
+        .iter()
+        .find(|c| c.starts_with("s3:PUT /cloudwright-assets-") && c.contains(".zip"))
+        .unwrap_or_else(|| panic!("no upload in {calls:?}"))
+        .clone();
+
+    // STS refuses: nothing is created, no stack is touched
+    let denied = lane(&code);
+    denied.recorder.answer(
+        "sts:GetCallerIdentity",
+        403,
+        "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed</Message></Error></ErrorResponse>",
+    );
+    let out = run(denied.project.path(), &denied.env, &args);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("GetCallerIdentity"), "{err}");
+    let calls = denied.recorder.take();
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.starts_with("cloudformation:CreateStack") || c.starts_with("s3:")),
+        "{calls:?}"
+    );
+
+    // the upload fails (500 on every retry): the error names PutObject, no stack is created
+    let failing = lane(&code);
+    failing.recorder.answer(&upload, 500, "");
+    let out = run(failing.project.path(), &failing.env, &args);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("PutObject"), "{err}");
+    let calls = failing.recorder.take();
+    assert!(
+        calls.iter().filter(|c| **c == upload).count() >= 2,
+        "retried: {calls:?}"
+    );
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.starts_with("cloudformation:CreateStack")),
+        "{calls:?}"
+    );
+}
