@@ -416,7 +416,8 @@ pub fn cargo_package_field(manifest: &str, key: &str) -> Option<String> {
     None
 }
 
-/// A Rust function's asset: the package's files (without `target/`), the workspace's lock
+/// A Rust function's asset: the package's files (without `target/`, `.git`, `.venv` and
+/// `cloudwright.out`), the workspace's lock
 /// file and `Cargo.toml` (profiles), and the target.
 fn rust_function(directory: &Path, architecture: Architecture) -> Result<FileAsset, Error> {
     let manifest = directory.join("Cargo.toml");
@@ -457,7 +458,8 @@ fn rust_function(directory: &Path, architecture: Architecture) -> Result<FileAss
             ),
         })?
         .to_owned();
-    let patterns = IgnorePatterns::parse("target\n.git\n");
+    // build output, VCS data, virtualenvs and assemblies are not sources
+    let patterns = IgnorePatterns::parse("target\n.git\n.venv\ncloudwright.out\n");
     let files = list_files(&absolute, &patterns, "a Rust function's package")?;
     let target = architecture.rust_target();
     let mut h = Sha256::new();
@@ -625,6 +627,66 @@ fn glob_at(p: &[char], t: &[char]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rust_function_hash_covers_sources_lock_file_and_target_not_build_output() {
+        let root = std::env::temp_dir().join(format!("cw-rust-asset-{}", std::process::id()));
+        let pkg = root.join("functions/reader");
+        std::fs::create_dir_all(pkg.join("src")).unwrap();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"functions/*\"]\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("Cargo.lock"), "version = 4\n").unwrap();
+        std::fs::write(
+            pkg.join("Cargo.toml"),
+            "[package]\nname = \"reader\" # the function\nversion = \"0.1.0\"\n",
+        )
+        .unwrap();
+        std::fs::write(pkg.join("src/main.rs"), "fn main() {}\n").unwrap();
+        let hash = |arch| {
+            FileAsset::from_source(&FileAssetSource::RustFunction {
+                directory: pkg.clone(),
+                architecture: arch,
+            })
+            .unwrap()
+        };
+        let first = hash(Architecture::X86_64);
+        assert!(
+            matches!(&first.packaging, Packaging::RustFunction { package, .. } if package == "reader")
+        );
+        std::fs::create_dir_all(pkg.join("target/release")).unwrap();
+        std::fs::write(pkg.join("target/release/reader"), "binary").unwrap();
+        assert_eq!(
+            hash(Architecture::X86_64).hash,
+            first.hash,
+            "build output is not a source"
+        );
+        assert_ne!(hash(Architecture::Arm64).hash, first.hash);
+        std::fs::write(
+            root.join("Cargo.lock"),
+            "version = 4\n# a dependency changed\n",
+        )
+        .unwrap();
+        let locked = hash(Architecture::X86_64);
+        assert_ne!(locked.hash, first.hash, "the lock file is covered");
+        std::fs::write(pkg.join("src/main.rs"), "fn main() { println!(); }\n").unwrap();
+        assert_ne!(hash(Architecture::X86_64).hash, locked.hash);
+        // no package name, no lock file: errors naming the path
+        std::fs::write(pkg.join("Cargo.toml"), "[workspace]\n").unwrap();
+        let err = FileAsset::from_source(&FileAssetSource::RustFunction {
+            directory: pkg.clone(),
+            architecture: Architecture::X86_64,
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("Cargo.toml") && err.contains("[package]"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 
     #[test]
     fn ignore_patterns_follow_dockerignore() {
