@@ -594,3 +594,71 @@ async fn a_failed_identity_or_upload_stops_before_any_stack() {
         "{calls:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_builds_a_rust_function_uploads_its_bootstrap_and_creates_it() {
+    let Some(zigbuild) = zigbuild() else {
+        return;
+    };
+    let moto = Moto::start();
+    let config = sdk(&moto).await;
+    let dir = project(&format!("-c rust={}", echo_function().display()));
+    let mut env = moto.env();
+    env.push(("CLOUDWRIGHT_CARGO_ZIGBUILD", zigbuild.display().to_string()));
+    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+        env.push(("CARGO_TARGET_DIR", target.to_string_lossy().into_owned()));
+    }
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo").into_os_string()))
+    {
+        env.push(("CARGO_HOME", home.to_string_lossy().into_owned()));
+    }
+    if let Some(rustup) = std::env::var_os("RUSTUP_HOME").or_else(|| {
+        std::env::var_os("HOME").map(|h| Path::new(&h).join(".rustup").into_os_string())
+    }) {
+        env.push(("RUSTUP_HOME", rustup.to_string_lossy().into_owned()));
+    }
+    let args = [
+        "deploy",
+        "--yes",
+        "--method",
+        "direct",
+        "--progress",
+        "events",
+    ];
+    let out = run(dir.path(), &env, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("building the Rust function"), "{text}");
+    assert!(text.contains("uploaded s3://"), "{text}");
+
+    let manifest =
+        cloudwright_core::Assembly::read_assets(&dir.path().join("cloudwright.out")).unwrap();
+    let asset = manifest.files.values().next().unwrap().clone();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    );
+    let object = s3
+        .get_object()
+        .bucket(bucket_name("123456789012", "eu-west-1"))
+        .key(&asset.object_key)
+        .send()
+        .await
+        .unwrap();
+    let body = object.body.collect().await.unwrap().into_bytes();
+    let entries = archive::read(&body).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (entries[0].name.as_str(), entries[0].mode),
+        ("bootstrap", 0o100_755)
+    );
+    assert_eq!(&entries[0].data[..4], b"\x7fELF");
+
+    let cfn = aws_sdk_cloudformation::Client::new(&config);
+    assert_eq!(
+        stack_status(&cfn, "CwFiles").await.as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+}
