@@ -32,16 +32,31 @@ fn short(hash: &str) -> &str {
 /// `cargo-zigbuild`: `$CLOUDWRIGHT_CARGO_ZIGBUILD`, `.venv/bin/cargo-zigbuild` in `start` or a
 /// directory above it, or on `PATH`.
 pub fn find_zigbuild(start: &Path, what: &str) -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os(ZIGBUILD_VARIABLE).filter(|p| !p.is_empty()) {
-        let path = PathBuf::from(path);
-        if path.is_file() {
-            return Ok(path);
+    find_zigbuild_in(
+        start,
+        std::env::var_os(ZIGBUILD_VARIABLE),
+        std::env::var_os("PATH"),
+        what,
+    )
+}
+
+/// [`find_zigbuild`] with the variable's and `PATH`'s values given.
+pub fn find_zigbuild_in(
+    start: &Path,
+    variable: Option<std::ffi::OsString>,
+    path: Option<std::ffi::OsString>,
+    what: &str,
+) -> Result<PathBuf> {
+    if let Some(named) = variable.filter(|p| !p.is_empty()) {
+        let named = PathBuf::from(named);
+        if named.is_file() {
+            return Ok(named);
         }
         return Err(missing(
             what,
             format!(
                 "{ZIGBUILD_VARIABLE} names {}, which is not a file",
-                path.display()
+                named.display()
             ),
         ));
     }
@@ -51,7 +66,7 @@ pub fn find_zigbuild(start: &Path, what: &str) -> Result<PathBuf> {
             return Ok(candidate);
         }
     }
-    if let Some(paths) = std::env::var_os("PATH") {
+    if let Some(paths) = path {
         for dir in std::env::split_paths(&paths) {
             let candidate = dir.join("cargo-zigbuild");
             if candidate.is_file() {
@@ -248,6 +263,42 @@ mod tests {
             vec![PathBuf::from("/t/release/reader")]
         );
         assert!(executables(&lines, "nothing").is_empty());
+    }
+
+    #[test]
+    fn cargo_zigbuild_is_found_in_the_variable_a_venv_or_path_and_named_when_missing() {
+        let dir = std::env::temp_dir().join(format!("cw-zigbuild-{}", std::process::id()));
+        let project = dir.join("project/app");
+        std::fs::create_dir_all(&project).unwrap();
+        let err = find_zigbuild_in(&project, None, Some("".into()), "the asset")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(ZIGBUILD_INSTALL), "{err}");
+        assert!(
+            err.contains(ZIGBUILD_VARIABLE) && err.contains("the asset"),
+            "{err}"
+        );
+        let err = find_zigbuild_in(&project, Some(dir.join("nope").into()), None, "x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("which is not a file"), "{err}");
+        // on PATH
+        let bin = dir.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::write(bin.join("cargo-zigbuild"), "").unwrap();
+        assert_eq!(
+            find_zigbuild_in(&project, None, Some(bin.clone().into()), "x").unwrap(),
+            bin.join("cargo-zigbuild")
+        );
+        // a .venv above the start wins over PATH
+        let venv = dir.join("project/.venv/bin");
+        std::fs::create_dir_all(&venv).unwrap();
+        std::fs::write(venv.join("cargo-zigbuild"), "").unwrap();
+        assert_eq!(
+            find_zigbuild_in(&project, None, Some(bin.into()), "x").unwrap(),
+            venv.join("cargo-zigbuild")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -493,19 +493,6 @@ async fn arm64_without_its_standard_library_is_refused_naming_rustup() {
     assert!(err.contains("app-echo-function"), "{err}");
 }
 
-#[tokio::test]
-async fn a_missing_cargo_zigbuild_names_the_install_command() {
-    let work = TempDir::new("file-assets-nozig");
-    let err = cloudwright_cli::rust_function::find_zigbuild(work.path(), "x");
-    // only meaningful where no cargo-zigbuild is reachable from the temporary directory
-    if std::env::var_os(cloudwright_cli::rust_function::ZIGBUILD_VARIABLE).is_some() || err.is_ok()
-    {
-        return;
-    }
-    let err = err.unwrap_err().to_string();
-    assert!(err.contains("pip install cargo-zigbuild"), "{err}");
-}
-
 /// A moto behind a recording proxy, and a project of the fixture's `files` mode on `code`.
 struct Lane {
     _moto: Moto,
