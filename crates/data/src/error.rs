@@ -90,7 +90,4 @@ pub enum Error {
         /// `FIFO` or `standard`.
         dead_letter: &'static str,
     },
-    /// A grant or setting that does not apply.
-    #[error("{0}")]
-    NotApplicable(String),
 }

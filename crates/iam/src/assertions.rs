@@ -7,7 +7,9 @@
 //! `Fn::Sub` form: `${Orders.Arn}` for `{"Fn::GetAtt": ["Orders", "Arn"]}`, `${Bucket}` for a
 //! `Ref`, `${Bucket.Arn}/*` for a `Fn::Join` or `Fn::Sub` of the two; a literal ARN as itself.
 //! A statement's `*` wildcards match any characters, as IAM's do; actions match ignoring case.
-//! A `Deny` that matches wins. Conditions are not evaluated (a conditional `Allow` counts).
+//! A `Deny` that matches wins. Conditions are not evaluated (a conditional `Allow` counts);
+//! `NotAction` and `NotResource` statements are not read (the builder of this crate never
+//! writes them).
 //!
 //! ```
 //! use cloudwright_core::{App, Value, assertions::Template};
