@@ -147,7 +147,7 @@ pub fn render_table(s: &Surface) -> String {
         .count();
     let listeners: usize = s.load_balancers.iter().map(|l| l.listeners.len()).sum();
     let mut out = format!(
-        "Public surface ({} resources): {}, {} ({}), {}, {} ({} NAT gateway egress)\n",
+        "Public surface ({} resources): {}, {} ({}), {}, {} ({} NAT gateway egress), {}\n",
         s.resource_count,
         plural(s.routes.len(), "route", "routes"),
         plural(
@@ -163,6 +163,11 @@ pub fn render_table(s: &Surface) -> String {
         ),
         plural(s.public_ips.len(), "public IP", "public IPs"),
         nat,
+        plural(
+            s.public_resources.len(),
+            "public bucket, queue, topic, table, key or function grant",
+            "public bucket, queue, topic, table, key or function grants"
+        ),
     );
 
     section(

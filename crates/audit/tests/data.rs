@@ -317,6 +317,7 @@ fn the_report_shows_data_public_resources_and_access() {
     let report = audit(&data_stack(), None).unwrap();
     let text = report.render_table();
     for expected in [
+        "4 public bucket, queue, topic, table, key or function grants\n",
         "Public data and functions (resource policies, ACLs, permissions for anyone)",
         "Website   AWS::S3::Bucket",
         "Data stores",
