@@ -686,6 +686,16 @@ def derive(schemas: dict[str, dict], overrides: dict, ignores: dict):
 def main() -> None:
     types = read_types()
     schemas = {t: json.loads((SCHEMAS / file_name(t)).read_text()) for t in types}
+    # the enums of the AWS API models the generator checks beside the schemas'
+    # (export_api_enums.py): a sample takes one of their values, as it does of an `enum`
+    api_enums = json.loads((SCHEMAS / "api_enums.json").read_text()).get("types", {})
+    for t, pointers in api_enums.items():
+        for pointer, values in pointers.items():
+            node = schemas.get(t)
+            for part in pointer.lstrip("/").split("/"):
+                node = node.get(part) if isinstance(node, dict) else None
+            if isinstance(node, dict) and "enum" not in node:
+                node["enum"] = values
     overrides, ignores = load_overrides()
     for t in list(overrides) + list(ignores):
         if t not in schemas:

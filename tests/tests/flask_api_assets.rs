@@ -111,3 +111,46 @@ fn the_assembly_carries_the_context_and_what_to_build() {
     let text = std::fs::read_to_string(out.join("assets.json")).unwrap();
     assert!(!text.contains(&workspace_root().display().to_string()));
 }
+
+/// Writing the assembly again moves each asset context already there under the same hash
+/// instead of copying it again (the main job stays a few milliseconds); a changed context
+/// gets its new directory and the old one goes.
+#[test]
+fn a_context_already_in_the_assembly_is_kept_not_copied_again() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = TempDir::new("flask-asset-reuse");
+    let service = dir.path().join("service");
+    copy_tree(&workspace_root().join("apps/flask-api/service"), &service);
+    let out = dir.path().join("out");
+    let first = synth(&service);
+    first.write(&out).unwrap();
+    let manifest = Assembly::read_assets(&out).unwrap();
+    let asset = manifest.docker_images.values().next().unwrap().clone();
+    let dockerfile = out.join(&asset.directory).join("Dockerfile");
+    let inode = std::fs::metadata(&dockerfile).unwrap().ino();
+    synth(&service).write(&out).unwrap();
+    // the same file, moved across: a copy would be a new inode
+    assert_eq!(std::fs::metadata(&dockerfile).unwrap().ino(), inode);
+    for f in &asset.files {
+        assert!(out.join(&asset.directory).join(f).is_file(), "{f}");
+    }
+    // no temporary or old directory left beside the assembly
+    let siblings: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(siblings.is_empty(), "{siblings:?}");
+    // a changed context: a new directory with the new content, the old one gone
+    std::fs::write(service.join("person_api/extra.py"), "X = 1\n").unwrap();
+    synth(&service).write(&out).unwrap();
+    let changed = Assembly::read_assets(&out).unwrap();
+    let new = changed.docker_images.values().next().unwrap();
+    assert_ne!(new.directory, asset.directory);
+    assert!(
+        out.join(&new.directory)
+            .join("person_api/extra.py")
+            .is_file()
+    );
+    assert!(!out.join(&asset.directory).exists());
+}

@@ -323,27 +323,7 @@ fn emit_struct(
              /// read-only properties, attributes, tagging.\n",
         );
         out.push_str("    pub const FACTS: &'static ResourceFacts = &ResourceFacts {\n");
-        let f = &m.facts;
-        let _ = writeln!(out, "        type_name: {},", lit(&m.type_name));
-        let _ = writeln!(out, "        documentation_url: {},", lit(&m.doc_url));
-        let _ = writeln!(
-            out,
-            "        primary_identifier: {},",
-            str_slice(&f.primary_identifier)
-        );
-        let _ = writeln!(out, "        required: {},", str_slice(&f.required));
-        let _ = writeln!(out, "        create_only: {},", str_slice(&f.create_only));
-        let _ = writeln!(
-            out,
-            "        conditional_create_only: {},",
-            str_slice(&f.conditional_create_only)
-        );
-        let _ = writeln!(out, "        write_only: {},", str_slice(&f.write_only));
-        let _ = writeln!(out, "        read_only: {},", str_slice(&f.read_only));
-        let attrs: Vec<String> = m.attrs.iter().map(|a| a.name.clone()).collect();
-        let _ = writeln!(out, "        attributes: {},", str_slice(&attrs));
-        let _ = writeln!(out, "        taggable: {},", f.taggable);
-        let _ = writeln!(out, "        tag_format: TagFormat::{},", m.tag_format);
+        out.push_str(&facts_fields(m, "TagFormat", "        "));
         out.push_str("    };\n\n");
     }
 
@@ -414,7 +394,8 @@ fn emit_struct(
         let _ = writeln!(
             out,
             "    fn check(properties: &Value) -> Result<(), Violation> {{\n        \
-             constraint::check(&RULE_{}, properties)\n    }}",
+             constraint::check(&RULE_{}, properties)?;\n        \
+             crate::rules::check(Self::TYPE_NAME, properties)\n    }}",
             s.name
         );
         out.push_str("}\n\n");
@@ -853,18 +834,16 @@ pub fn root_file(
         let _ = writeln!(out, "    {}\n    {},", gates.of_type(m), lit(&m.type_name));
     }
     out.push_str("];\n");
+    // every type's facts, whatever the features: the toolkit's diff and `migrate` ask about
+    // any type a deployed template holds
     out.push_str(
-        "\n/// The facts of every generated type, sorted by type name.\n\
+        "\n/// The facts of every type (compiled in or not), sorted by type name.\n\
          pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[\n",
     );
     for m in all {
-        let _ = writeln!(
-            out,
-            "    {}\n    {}::{}::FACTS,",
-            gates.of_type(m),
-            m.service_mod,
-            m.resource.name
-        );
+        out.push_str("    &crate::ResourceFacts {\n");
+        out.push_str(&facts_fields(m, "cloudwright_core::TagFormat", "        "));
+        out.push_str("    },\n");
     }
     out.push_str("];\n");
 
@@ -901,5 +880,31 @@ pub fn root_file(
         }
     }
     out.push_str("];\n");
+    out
+}
+
+/// The fields of a type's `ResourceFacts` literal, each line indented by `indent`.
+fn facts_fields(m: &ResourceModel, tag_format_path: &str, indent: &str) -> String {
+    let mut out = String::new();
+    let f = &m.facts;
+    let attrs: Vec<String> = m.attrs.iter().map(|a| a.name.clone()).collect();
+    for (name, value) in [
+        ("type_name", lit(&m.type_name)),
+        ("documentation_url", lit(&m.doc_url)),
+        ("primary_identifier", str_slice(&f.primary_identifier)),
+        ("required", str_slice(&f.required)),
+        ("create_only", str_slice(&f.create_only)),
+        (
+            "conditional_create_only",
+            str_slice(&f.conditional_create_only),
+        ),
+        ("write_only", str_slice(&f.write_only)),
+        ("read_only", str_slice(&f.read_only)),
+        ("attributes", str_slice(&attrs)),
+        ("taggable", f.taggable.to_string()),
+        ("tag_format", format!("{tag_format_path}::{}", m.tag_format)),
+    ] {
+        let _ = writeln!(out, "{indent}{name}: {value},");
+    }
     out
 }

@@ -196,6 +196,7 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let getatts = parse_json(&getatts_path)?;
 
     let docs = parse_json(&codegen_dir.join("schemas/docs.json"))?;
+    let api_enums = parse_json(&codegen_dir.join("schemas/api_enums.json"))?;
 
     let mut models = Vec::new();
     let mut failed = Vec::new();
@@ -206,6 +207,13 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
         let mut schema = parse_json(&path)?;
         if let Some(d) = docs.get(type_name) {
             add_descriptions(&mut schema, d);
+        }
+        if let Some(enums) = api_enums
+            .get("types")
+            .and_then(|t| t.get(type_name))
+            .and_then(Json::as_object)
+        {
+            add_api_enums(&mut schema, enums);
         }
         if schema.get("typeName").and_then(Json::as_str) != Some(type_name.as_str()) {
             return Err(err(format!(
@@ -369,6 +377,19 @@ pub fn with_features(manifest: &str, block: &str) -> Result<String, Error> {
         .map(|i| start + i + FEATURES_END.len())
         .ok_or_else(|| err(format!("no `{FEATURES_END}` line in the Cargo.toml")))?;
     Ok(format!("{}{block}{}", &manifest[..start], &manifest[end..]))
+}
+
+/// Puts the enums `export_api_enums.py` found in the AWS API models
+/// (`schemas/api_enums.json`: JSON pointers into the schema and their values) into the
+/// schema as `x-api-enum`, which the generator checks as it checks `enum` but which does not
+/// change the property's Rust type (it stays a string). A pointer the schema no longer has is
+/// skipped (the export is rerun with the schemas).
+fn add_api_enums(schema: &mut Json, enums: &serde_json::Map<String, Json>) {
+    for (pointer, values) in enums {
+        if let Some(Json::Object(node)) = schema.pointer_mut(pointer) {
+            node.insert("x-api-enum".into(), values.clone());
+        }
+    }
 }
 
 /// Puts the documentation prose exported by `export_docs.py` (`schemas/docs.json`, from

@@ -1462,6 +1462,7 @@ impl<'a> Builder<'a> {
                 };
                 let allowed: Vec<String> = self
                     .lookup(schema, "enum")
+                    .or_else(|| self.lookup(schema, "x-api-enum"))
                     .as_ref()
                     .and_then(Json::as_array)
                     .filter(|a| a.iter().all(Json::is_string))

@@ -223,16 +223,35 @@ impl Assembly {
                 manifest.push('\n');
                 let f = tmp.join(MANIFEST_FILE);
                 std::fs::write(&f, manifest).map_err(io(&f))?;
-                self.write_assets(&tmp)?;
+                if dir.exists() && !dir.is_dir() {
+                    return Err(Error::Io {
+                        path: dir.to_owned(),
+                        source: std::io::Error::other("exists and is not a directory"),
+                    });
+                }
+                let reused = self.write_assets(&tmp, dir)?;
                 if dir.exists() {
-                    if !dir.is_dir() {
-                        return Err(Error::Io {
-                            path: dir.to_owned(),
-                            source: std::io::Error::other("exists and is not a directory"),
-                        });
+                    // an asset context already in the assembly under its content hash is
+                    // moved across instead of copied again (the hash covers every file)
+                    let mut moved = Vec::new();
+                    for d in &reused {
+                        if std::fs::rename(dir.join(d), tmp.join(d)).is_ok() {
+                            moved.push(d);
+                        } else {
+                            self.copy_asset(d, &tmp)?;
+                        }
                     }
                     let old = parent.join(format!(".{name}.old-{unique}"));
-                    std::fs::rename(dir, &old).map_err(io(dir))?;
+                    if let Err(source) = std::fs::rename(dir, &old) {
+                        // put the moved contexts back: `dir` stays as it was
+                        for d in moved {
+                            let _ = std::fs::rename(tmp.join(d), dir.join(d));
+                        }
+                        return Err(Error::Io {
+                            path: dir.to_owned(),
+                            source,
+                        });
+                    }
                     std::fs::rename(&tmp, dir).map_err(io(dir))?;
                     std::fs::remove_dir_all(&old).map_err(io(&old))?;
                 } else {
@@ -247,9 +266,11 @@ impl Assembly {
     }
 
     /// `assets.json` and each asset's context under `asset.<hash>/`, when there are assets.
-    fn write_assets(&self, dir: &Path) -> Result<(), Error> {
+    /// A context the assembly at `current` already holds under the same hash is not copied:
+    /// its directory name is returned, for the caller to move across.
+    fn write_assets(&self, dir: &Path, current: &Path) -> Result<Vec<PathBuf>, Error> {
         if self.assets.is_empty() && self.file_assets.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let io = |path: &Path| {
             let path = path.to_owned();
@@ -281,7 +302,35 @@ impl Assembly {
                 std::fs::copy(&from, &to).map_err(io(&from))?;
             }
         }
+        let mut reused = Vec::new();
         for asset in &self.assets {
+            if current.join(&asset.directory).is_dir() {
+                reused.push(PathBuf::from(&asset.directory));
+            } else {
+                self.copy_asset(Path::new(&asset.directory), dir)?;
+            }
+        }
+        let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Invalid {
+            path: ASSETS_FILE.into(),
+            message: e.to_string(),
+        })?;
+        text.push('\n');
+        let f = dir.join(ASSETS_FILE);
+        std::fs::write(&f, text).map_err(io(&f))?;
+        Ok(reused)
+    }
+
+    /// Copies the context of the asset whose directory is `directory` into `dir`.
+    fn copy_asset(&self, directory: &Path, dir: &Path) -> Result<(), Error> {
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| Error::Io { path, source }
+        };
+        for asset in self
+            .assets
+            .iter()
+            .filter(|a| Path::new(&a.directory) == directory)
+        {
             for file in &asset.files {
                 let from = asset.source_directory.join(file);
                 let to = dir.join(&asset.directory).join(file);
@@ -291,13 +340,7 @@ impl Assembly {
                 std::fs::copy(&from, &to).map_err(io(&from))?;
             }
         }
-        let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Invalid {
-            path: ASSETS_FILE.into(),
-            message: e.to_string(),
-        })?;
-        text.push('\n');
-        let f = dir.join(ASSETS_FILE);
-        std::fs::write(&f, text).map_err(io(&f))
+        Ok(())
     }
 
     /// Reads `assets.json` of an assembly directory (an empty manifest when there is none).

@@ -191,6 +191,7 @@ pub mod constraint;
 mod generated;
 pub mod pattern;
 mod retention;
+mod rules;
 mod support;
 
 #[allow(unused_imports)] // nothing to re-export when no service feature is on
@@ -198,8 +199,8 @@ pub use generated::*;
 pub use retention::RetentionDays;
 pub use support::{Obj, PropertyType, ResourceFacts};
 
-/// The facts of a generated type by its CloudFormation name (`AWS::EC2::Subnet`), or `None`
-/// when the type is not generated.
+/// The facts of a type by its CloudFormation name (`AWS::EC2::Subnet`), whichever service
+/// features are on (every `AWS::` type cfn-lint knows), or `None` for a type it does not.
 pub fn facts(type_name: &str) -> Option<&'static ResourceFacts> {
     generated::ALL_FACTS
         .binary_search_by(|f| f.type_name.cmp(type_name))
@@ -230,7 +231,7 @@ pub fn pattern_count() -> usize {
     all.len()
 }
 
-/// The facts of every generated type, sorted by type name.
+/// The facts of every type, whichever service features are on, sorted by type name.
 pub fn all_facts() -> &'static [&'static ResourceFacts] {
     generated::ALL_FACTS
 }

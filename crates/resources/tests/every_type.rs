@@ -4392,7 +4392,7 @@ fn apigatewayv2_authorizer(scope: &mut Scope<'_>) -> Result<(), Error> {
         "ApiGatewayV2Authorizer",
         Authorizer::new(AuthorizerRequired {
             api_id: "sample".into(),
-            authorizer_type: "sample".into(),
+            authorizer_type: "JWT".into(),
             name: "sample".into(),
         }),
         &[],
@@ -4433,7 +4433,7 @@ fn apigatewayv2_integration(scope: &mut Scope<'_>) -> Result<(), Error> {
         "ApiGatewayV2Integration",
         Integration::new(IntegrationRequired {
             api_id: "sample".into(),
-            integration_type: "sample".into(),
+            integration_type: "AWS".into(),
         }),
         &[],
     )
@@ -5166,7 +5166,7 @@ fn appstream_user(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "AppStreamUser",
         User::new(UserRequired {
-            authentication_type: "sample".into(),
+            authentication_type: "API".into(),
             user_name: "sample".into(),
         }),
         &[],
@@ -5585,8 +5585,8 @@ fn autoscalingplans_scaling_plan(scope: &mut Scope<'_>) -> Result<(), Error> {
                 max_capacity: 1i64.into(),
                 min_capacity: 1i64.into(),
                 resource_id: "sample".into(),
-                scalable_dimension: "sample".into(),
-                service_namespace: "sample".into(),
+                scalable_dimension: "autoscaling:autoScalingGroup:DesiredCapacity".into(),
+                service_namespace: "autoscaling".into(),
                 target_tracking_configurations: vec![TargetTrackingConfiguration::new(
                     TargetTrackingConfigurationRequired {
                         target_value: 1i64.into(),
@@ -6665,8 +6665,8 @@ fn budgets_budget(scope: &mut Scope<'_>) -> Result<(), Error> {
         "BudgetsBudget",
         Budget::new(BudgetRequired {
             budget: BudgetData::new(BudgetDataRequired {
-                budget_type: "sample".into(),
-                time_unit: "sample".into(),
+                budget_type: "COST".into(),
+                time_unit: "ANNUALLY".into(),
             })
             .into(),
         }),
@@ -7481,7 +7481,7 @@ fn cloudfront_cache_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
                     ParametersInCacheKeyAndForwardedToOrigin::new(
                         ParametersInCacheKeyAndForwardedToOriginRequired {
                             cookies_config: CookiesConfig::new(CookiesConfigRequired {
-                                cookie_behavior: "none".into(),
+                                cookie_behavior: "all".into(),
                             })
                             .into(),
                             enable_accept_encoding_gzip: false.into(),
@@ -7491,7 +7491,7 @@ fn cloudfront_cache_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
                             .into(),
                             query_strings_config: QueryStringsConfig::new(
                                 QueryStringsConfigRequired {
-                                    query_string_behavior: "none".into(),
+                                    query_string_behavior: "all".into(),
                                 },
                             )
                             .into(),
@@ -7683,8 +7683,8 @@ fn cloudfront_origin_access_control(scope: &mut Scope<'_>) -> Result<(), Error> 
             origin_access_control_config: OriginAccessControlConfig::new(
                 OriginAccessControlConfigRequired {
                     name: "sample".into(),
-                    origin_access_control_origin_type: "s3".into(),
-                    signing_behavior: "never".into(),
+                    origin_access_control_origin_type: "lambda".into(),
+                    signing_behavior: "always".into(),
                     signing_protocol: "sigv4".into(),
                 },
             )
@@ -7704,16 +7704,16 @@ fn cloudfront_origin_request_policy(scope: &mut Scope<'_>) -> Result<(), Error> 
             origin_request_policy_config: OriginRequestPolicyConfig::new(
                 OriginRequestPolicyConfigRequired {
                     cookies_config: CookiesConfig::new(CookiesConfigRequired {
-                        cookie_behavior: "none".into(),
+                        cookie_behavior: "all".into(),
                     })
                     .into(),
                     headers_config: HeadersConfig::new(HeadersConfigRequired {
-                        header_behavior: "none".into(),
+                        header_behavior: "allExcept".into(),
                     })
                     .into(),
                     name: "sample".into(),
                     query_strings_config: QueryStringsConfig::new(QueryStringsConfigRequired {
-                        query_string_behavior: "none".into(),
+                        query_string_behavior: "all".into(),
                     })
                     .into(),
                 },
@@ -9605,7 +9605,7 @@ fn dms_endpoint(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "DMSEndpoint",
         Endpoint::new(EndpointRequired {
-            endpoint_type: "sample".into(),
+            endpoint_type: "source".into(),
             engine_name: "sample".into(),
         }),
         &[],
@@ -9692,7 +9692,7 @@ fn dms_replication_task(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "DMSReplicationTask",
         ReplicationTask::new(ReplicationTaskRequired {
-            migration_type: "sample".into(),
+            migration_type: "cdc".into(),
             replication_instance_arn: "sample".into(),
             source_endpoint_arn: "sample".into(),
             table_mappings: "sample".into(),
@@ -10860,7 +10860,7 @@ fn ec2_client_vpn_endpoint(scope: &mut Scope<'_>) -> Result<(), Error> {
         ClientVpnEndpoint::new(ClientVpnEndpointRequired {
             authentication_options: vec![ClientAuthenticationRequest::new(
                 ClientAuthenticationRequestRequired {
-                    r#type: "sample".into(),
+                    r#type: "certificate-authentication".into(),
                 },
             )]
             .into(),
@@ -10909,7 +10909,7 @@ fn ec2_customer_gateway(scope: &mut Scope<'_>) -> Result<(), Error> {
         "EC2CustomerGateway",
         CustomerGateway::new(CustomerGatewayRequired {
             ip_address: "sample".into(),
-            r#type: "sample".into(),
+            r#type: "ipsec.1".into(),
         }),
         &[],
     )
@@ -11412,7 +11412,7 @@ fn ec2_network_interface_permission(scope: &mut Scope<'_>) -> Result<(), Error> 
         NetworkInterfacePermission::new(NetworkInterfacePermissionRequired {
             aws_account_id: "sample".into(),
             network_interface_id: "sample".into(),
-            permission: "sample".into(),
+            permission: "EIP-ASSOCIATE".into(),
         }),
         &[],
     )
@@ -13708,7 +13708,7 @@ fn fsx_file_system(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "FSxFileSystem",
         FileSystem::new(FileSystemRequired {
-            file_system_type: "sample".into(),
+            file_system_type: "LUSTRE".into(),
             subnet_ids: vec!["sample"].into(),
         }),
         &[],
@@ -14158,7 +14158,7 @@ fn glue_connection(scope: &mut Scope<'_>) -> Result<(), Error> {
         Connection::new(ConnectionRequired {
             catalog_id: "sample".into(),
             connection_input: ConnectionInput::new(ConnectionInputRequired {
-                connection_type: "sample".into(),
+                connection_type: "ADOBEANALYTICS".into(),
             })
             .into(),
         }),
@@ -14432,7 +14432,7 @@ fn glue_table_optimizer(scope: &mut Scope<'_>) -> Result<(), Error> {
                 },
             )
             .into(),
-            r#type: "sample".into(),
+            r#type: "compaction".into(),
         }),
         &[],
     )
@@ -14661,10 +14661,10 @@ fn greengrass_logger_definition_version(scope: &mut Scope<'_>) -> Result<(), Err
         LoggerDefinitionVersion::new(LoggerDefinitionVersionRequired {
             logger_definition_id: "sample".into(),
             loggers: vec![Logger::new(LoggerRequired {
-                component: "sample".into(),
+                component: "GreengrassSystem".into(),
                 id: "sample".into(),
-                level: "sample".into(),
-                r#type: "sample".into(),
+                level: "DEBUG".into(),
+                r#type: "AWSCloudWatch".into(),
             })]
             .into(),
         }),
@@ -16774,7 +16774,7 @@ fn kinesisanalytics_application(scope: &mut Scope<'_>) -> Result<(), Error> {
                     })]
                     .into(),
                     record_format: RecordFormat::new(RecordFormatRequired {
-                        record_format_type: "sample".into(),
+                        record_format_type: "CSV".into(),
                     })
                     .into(),
                 })
@@ -22420,7 +22420,7 @@ fn route53resolver_resolver_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "Route53ResolverResolverRule",
         ResolverRule::new(ResolverRuleRequired {
-            rule_type: "FORWARD".into(),
+            rule_type: "DELEGATE".into(),
         }),
         &[],
     )
@@ -22877,7 +22877,7 @@ fn ses_configuration_set_event_destination(scope: &mut Scope<'_>) -> Result<(), 
         ConfigurationSetEventDestination::new(ConfigurationSetEventDestinationRequired {
             configuration_set_name: "sample".into(),
             event_destination: EventDestination::new(EventDestinationRequired {
-                matching_event_types: vec!["sample"].into(),
+                matching_event_types: vec!["bounce"].into(),
             })
             .into(),
         }),
@@ -23060,7 +23060,7 @@ fn ses_receipt_filter(scope: &mut Scope<'_>) -> Result<(), Error> {
             filter: Filter::new(FilterRequired {
                 ip_filter: IpFilter::new(IpFilterRequired {
                     cidr: "10.0.0.0/16".into(),
-                    policy: "sample".into(),
+                    policy: "Allow".into(),
                 })
                 .into(),
             })
@@ -24116,7 +24116,7 @@ fn sagemaker_notebook_instance(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "SageMakerNotebookInstance",
         NotebookInstance::new(NotebookInstanceRequired {
-            instance_type: "sample".into(),
+            instance_type: "ml.c4.2xlarge".into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         }),
         &[],
@@ -25775,7 +25775,7 @@ fn waf_web_acl(scope: &mut Scope<'_>) -> Result<(), Error> {
         "WAFWebACL",
         WebAcl::new(WebAclRequired {
             default_action: WafAction::new(WafActionRequired {
-                r#type: "sample".into(),
+                r#type: "ALLOW".into(),
             })
             .into(),
             metric_name: "sample".into(),
@@ -25854,7 +25854,7 @@ fn wafregional_rate_based_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
         RateBasedRule::new(RateBasedRuleRequired {
             metric_name: "sample".into(),
             name: "sample".into(),
-            rate_key: "sample".into(),
+            rate_key: "IP".into(),
             rate_limit: 1i64.into(),
         }),
         &["W3696"],
@@ -25923,7 +25923,7 @@ fn wafregional_web_acl(scope: &mut Scope<'_>) -> Result<(), Error> {
         "WAFRegionalWebACL",
         WebAcl::new(WebAclRequired {
             default_action: Action::new(ActionRequired {
-                r#type: "sample".into(),
+                r#type: "ALLOW".into(),
             })
             .into(),
             metric_name: "sample".into(),

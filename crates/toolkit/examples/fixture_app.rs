@@ -31,6 +31,8 @@
 //!   whose code is a file asset: the directory given as context `assetDir` (files matching
 //!   context `ignore`, a pattern, left out), or with `rust=DIR` the Rust package in DIR built
 //!   for `provided.al2023`; outputs `Bucket` and `Key` are where the code is;
+//! - `retain`: stack `CwRetain` with a VPC and a log group `cloudwright-kept-logs` whose
+//!   `DeletionPolicy` is `Retain` (what `destroy` reports it kept);
 //! - `flask-api`: the flask-api app itself (run with its committed context file), for the
 //!   CLI's `synth --yaml` test;
 //! - `people-serverless`: the people-serverless app (two stacks, four functions whose code
@@ -401,6 +403,20 @@ fn service(app: &mut App) -> Result<(), Error> {
     Ok(())
 }
 
+fn retain(app: &mut App) -> Result<(), Error> {
+    let mut stack = app.stack("CwRetain")?;
+    stack.add(
+        "Vpc",
+        RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.40.0.0/16"),
+    )?;
+    let logs = stack.add(
+        "Logs",
+        RawResource::new("AWS::Logs::LogGroup").property("LogGroupName", "cloudwright-kept-logs"),
+    )?;
+    stack.set_deletion_policy(&logs, cloudwright_core::Policy::Retain)?;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let context_file = std::env::temp_dir().join("cloudwright-fixture-default-context.json");
     cloudwright_core::run(context_file, |app| {
@@ -419,10 +435,11 @@ fn main() -> ExitCode {
             Some("asset") => asset(app),
             Some("service") => service(app),
             Some("files") => files(app),
+            Some("retain") => retain(app),
             Some("flask-api") => app_flask_api::build(app),
             Some("people-serverless") => app_people_serverless::build(app),
             other => Err(Error::Usage(format!(
-                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|files|flask-api|people-serverless (got {other:?})"
+                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|files|retain|flask-api|people-serverless (got {other:?})"
             ))),
         }
     })

@@ -2,6 +2,9 @@
 //! `AWS_ENDPOINT_URL`, retries with backoff in the SDK's standard mode), clients per region, and
 //! SDK errors turned into [`Error`]s a user can act on.
 
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudformation::config::http::HttpResponse;
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
@@ -12,6 +15,19 @@ use crate::error::Error;
 #[derive(Clone, Debug)]
 pub struct Aws {
     base: SdkConfig,
+}
+
+/// Whether an error says AWS could not be used for a while (throttling, server errors, an
+/// endpoint that cannot be reached or does not answer), as opposed to a refusal of what was
+/// asked: retried with backoff already, and never the template's fault.
+pub fn is_unavailable(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Throttled { .. }
+            | Error::ServiceFault { .. }
+            | Error::NoAnswer { .. }
+            | Error::EndpointUnreachable { .. }
+    )
 }
 
 /// Error codes AWS uses for throttling (retried with backoff).
@@ -50,11 +66,59 @@ const DENIED: &[&str] = &[
     "OptInRequired",
 ];
 
+/// The default bound of one request (connecting, sending, and reading its whole answer):
+/// `CLOUDWRIGHT_REQUEST_TIMEOUT` (seconds) overrides it.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The bound of connecting to an endpoint.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The per-request timeout: `CLOUDWRIGHT_REQUEST_TIMEOUT` seconds, else
+/// [`DEFAULT_REQUEST_TIMEOUT`].
+pub fn request_timeout() -> Duration {
+    std::env::var("CLOUDWRIGHT_REQUEST_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(DEFAULT_REQUEST_TIMEOUT, Duration::from_secs)
+}
+
+/// Timeouts for every client: connecting, reading, one attempt, and (when given) the whole
+/// operation with its retries.
+pub fn timeouts(request: Duration, overall: Option<Duration>) -> TimeoutConfig {
+    let mut t = TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT.min(request))
+        .read_timeout(request)
+        .operation_attempt_timeout(request);
+    if let Some(o) = overall {
+        t = t.operation_timeout(o);
+    }
+    t.build()
+}
+
 impl Aws {
-    /// Loads the configuration the standard way (environment, profiles, instance metadata).
+    /// Loads the configuration the standard way (environment, profiles, instance metadata),
+    /// every request bounded by [`request_timeout`].
     pub async fn load() -> Aws {
         Aws {
-            base: aws_config::defaults(BehaviorVersion::latest()).load().await,
+            base: aws_config::defaults(BehaviorVersion::latest())
+                .timeout_config(timeouts(request_timeout(), None))
+                .load()
+                .await,
+        }
+    }
+
+    /// The same configuration with no request (retries included) allowed to take longer
+    /// than `overall` (a command's `--timeout`), nor one attempt longer than the request
+    /// timeout.
+    pub fn bounded(&self, overall: Duration) -> Aws {
+        let request = request_timeout().min(overall);
+        Aws {
+            base: self
+                .base
+                .to_builder()
+                .timeout_config(timeouts(request, Some(overall)))
+                .build(),
         }
     }
 
@@ -237,12 +301,17 @@ where
 {
     let detail = chain(&err);
     match &err {
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => Error::EndpointUnreachable {
+        SdkError::DispatchFailure(d) if d.is_timeout() => Error::NoAnswer {
             endpoint: endpoint.to_owned(),
             operation,
             detail,
         },
-        SdkError::TimeoutError(_) => Error::EndpointUnreachable {
+        SdkError::DispatchFailure(d) if d.is_io() => Error::EndpointUnreachable {
+            endpoint: endpoint.to_owned(),
+            operation,
+            detail,
+        },
+        SdkError::TimeoutError(_) => Error::NoAnswer {
             endpoint: endpoint.to_owned(),
             operation,
             detail,
@@ -254,6 +323,14 @@ where
                 Error::NoRegion {
                     what: operation.to_owned(),
                 }
+            } else if matches!(&err, SdkError::DispatchFailure(_)) {
+                // the request was sent, or not, and no answer came back (a connection closed
+                // before the response, a reset): the endpoint failed, not the request
+                Error::EndpointUnreachable {
+                    endpoint: endpoint.to_owned(),
+                    operation,
+                    detail,
+                }
             } else {
                 Error::Aws {
                     operation,
@@ -262,6 +339,12 @@ where
                 }
             }
         }
+        SdkError::ResponseError(r) if r.raw().status().as_u16() >= 500 => Error::ServiceFault {
+            operation,
+            status: r.raw().status().as_u16(),
+            code: "unreadable response".into(),
+            message: raw_body(r.raw()),
+        },
         SdkError::ResponseError(r) => Error::UnreadableResponse {
             operation,
             status: r.raw().status().as_u16(),
@@ -269,8 +352,21 @@ where
         },
         SdkError::ServiceError(s) => {
             let message = err.message().unwrap_or("").to_owned();
+            let status = s.raw().status().as_u16();
             match err.code() {
+                Some(code) if status >= 500 && !THROTTLING.contains(&code) => Error::ServiceFault {
+                    operation,
+                    status,
+                    code: code.to_owned(),
+                    message,
+                },
                 Some(code) => service_failure(operation, code, message),
+                None if status >= 500 => Error::ServiceFault {
+                    operation,
+                    status,
+                    code: "unreadable response".into(),
+                    message: raw_body(s.raw()),
+                },
                 None => Error::UnreadableResponse {
                     operation,
                     status: s.raw().status().as_u16(),
@@ -353,17 +449,33 @@ mod tests {
 
     #[test]
     fn undecodable_responses_show_the_raw_body() {
-        let err: SdkError<DescribeStacksError, HttpResponse> = SdkError::response_error(
-            std::io::Error::other("XmlDecodeError: invalid XML"),
-            response(
-                500,
-                "<!doctype html><title>500 Internal Server Error</title>",
-            ),
-        );
-        let e = classify("http://127.0.0.1:1", "ListImports", err);
+        let undecodable = |status: u16, body: &str| {
+            let err: SdkError<DescribeStacksError, HttpResponse> = SdkError::response_error(
+                std::io::Error::other("XmlDecodeError: invalid XML"),
+                response(status, body),
+            );
+            classify("http://127.0.0.1:1", "ListImports", err)
+        };
+        let e = undecodable(400, "<!doctype html><title>400 Bad Request</title>");
         assert_eq!(
             e.to_string(),
-            "ListImports failed and its response could not be decoded (HTTP 500); the raw response body was: <!doctype html><title>500 Internal Server Error</title>"
+            "ListImports failed and its response could not be decoded (HTTP 400); the raw response body was: <!doctype html><title>400 Bad Request</title>"
+        );
+        // a server error is AWS being unavailable, whatever its body
+        let e = undecodable(
+            500,
+            "<!doctype html><title>500 Internal Server Error</title>",
+        );
+        assert!(
+            matches!(e, Error::ServiceFault { status: 500, .. }),
+            "{e:?}"
+        );
+        assert!(is_unavailable(&e));
+        assert!(
+            e.to_string().starts_with(
+                "AWS is unavailable: ListImports failed with HTTP 500 (unreadable response: <!doctype html>"
+            ),
+            "{e}"
         );
     }
 

@@ -97,12 +97,18 @@ pub struct Client {
     credentials: Option<SharedCredentialsProvider>,
     connector: SharedHttpConnector,
     backoff: Backoff,
+    /// The bound of one attempt (the configuration's operation attempt or read timeout).
+    attempt_timeout: Duration,
+    /// The bound of a call with its retries, if the configuration sets one.
+    operation_timeout: Option<Duration>,
 }
 
 /// Why one attempt failed, before deciding whether to retry.
 enum Attempt {
     /// Connection refused, reset, timed out: retried.
     Transport(String),
+    /// No answer within the attempt's timeout: retried.
+    NoAnswer(String),
     /// An error response with its code (if it could be read).
     Failed {
         status: u16,
@@ -178,6 +184,11 @@ impl Client {
         {
             url.push('/');
         }
+        let timeouts = config.timeout_config();
+        let attempt_timeout = timeouts
+            .and_then(|t| t.operation_attempt_timeout().or(t.read_timeout()))
+            .unwrap_or_else(crate::aws::request_timeout);
+        let operation_timeout = timeouts.and_then(|t| t.operation_timeout());
         Ok(Client {
             service,
             region,
@@ -186,6 +197,8 @@ impl Client {
             credentials: config.credentials_provider(),
             connector,
             backoff,
+            attempt_timeout,
+            operation_timeout,
         })
     }
 
@@ -227,6 +240,26 @@ impl Client {
     /// failures are retried with backoff; service errors come back as [`Error::Aws`] with
     /// their code (matchable), or the clearer variants for throttling and denied calls.
     pub async fn call(&self, operation: &'static str, payload: &[u8]) -> Result<Vec<u8>, Error> {
+        match self.operation_timeout {
+            Some(bound) => {
+                match tokio::time::timeout(bound, self.call_unbounded(operation, payload)).await {
+                    Ok(r) => r,
+                    Err(_) => Err(Error::NoAnswer {
+                        endpoint: self.described.clone(),
+                        operation,
+                        detail: format!("no answer within {} s, retries included", bound.as_secs()),
+                    }),
+                }
+            }
+            None => self.call_unbounded(operation, payload).await,
+        }
+    }
+
+    async fn call_unbounded(
+        &self,
+        operation: &'static str,
+        payload: &[u8],
+    ) -> Result<Vec<u8>, Error> {
         let credentials = match &self.credentials {
             Some(provider) => {
                 provider
@@ -269,15 +302,20 @@ impl Client {
 
         let mut retry = 0;
         loop {
-            let outcome = self
-                .attempt(&identity, content_type, target.as_deref(), &body)
-                .await?;
+            let attempt = self.attempt(&identity, content_type, target.as_deref(), &body);
+            let outcome = match tokio::time::timeout(self.attempt_timeout, attempt).await {
+                Ok(o) => o?,
+                Err(_) => Err(Attempt::NoAnswer(format!(
+                    "no answer within {} s",
+                    self.attempt_timeout.as_secs()
+                ))),
+            };
             let failure = match outcome {
                 Ok(body) => return Ok(body),
                 Err(failure) => failure,
             };
             let retryable = match &failure {
-                Attempt::Transport(_) => true,
+                Attempt::Transport(_) | Attempt::NoAnswer(_) => true,
                 Attempt::Failed { status, code, .. } => {
                     *status >= 500 || code.as_deref().is_some_and(|c| THROTTLING.contains(&c))
                 }
@@ -373,6 +411,22 @@ impl Client {
                 endpoint: self.described.clone(),
                 operation,
                 detail,
+            },
+            Attempt::NoAnswer(detail) => Error::NoAnswer {
+                endpoint: self.described.clone(),
+                operation,
+                detail,
+            },
+            Attempt::Failed {
+                status,
+                code: Some(code),
+                message,
+                ..
+            } if status >= 500 && !THROTTLING.contains(&code.as_str()) => Error::ServiceFault {
+                operation,
+                status,
+                code,
+                message,
             },
             Attempt::Failed {
                 code: Some(code),

@@ -50,6 +50,9 @@ pub struct ConfigFile {
     /// What `cloudwright watch` watches.
     #[serde(default)]
     pub watch: WatchConfig,
+    /// How long one run of the app may take, in seconds (default 600).
+    #[serde(default, rename = "appTimeout")]
+    pub app_timeout: Option<u64>,
 }
 
 /// `"watch"` in `cloudwright.json`.
@@ -108,7 +111,7 @@ impl ConfigFile {
         serde_json::from_str(&text).map_err(|e| Error::InvalidFile {
             path,
             message: format!(
-                "{e}; it must be a JSON object with the keys \"app\" (the command that runs the app), \"context\" (its context file), \"out\" (its assembly directory) and \"surface\" (the declared surface: a declaration file, or an object from stack id to declaration file), \"production\" (stacks --hotswap refuses) and \"watch\" ({{\"exclude\": [patterns], \"include\": [directories]}}), all optional"
+                "{e}; it must be a JSON object with the keys \"app\" (the command that runs the app), \"context\" (its context file), \"out\" (its assembly directory) and \"surface\" (the declared surface: a declaration file, or an object from stack id to declaration file), \"production\" (stacks --hotswap refuses) and \"watch\" ({{\"exclude\": [patterns], \"include\": [directories]}}), \"appTimeout\" (seconds one run of the app may take), all optional"
             ),
         })
     }
@@ -127,6 +130,8 @@ pub struct Overrides {
     pub out: Option<PathBuf>,
     /// `-c key=value` passed on to the app.
     pub context: Vec<String>,
+    /// `--app-timeout SECONDS`.
+    pub app_timeout: Option<u64>,
 }
 
 /// The app to run: its command line, split into words.
@@ -160,6 +165,9 @@ pub struct Settings {
     /// What `cloudwright watch` watches (include directories resolved against the project
     /// directory).
     pub watch: WatchConfig,
+    /// How long one run of the app may take before it is stopped (`--app-timeout`,
+    /// `"appTimeout"`, default [`crate::app_runner::DEFAULT_APP_TIMEOUT`]).
+    pub app_timeout: std::time::Duration,
 }
 
 impl Settings {
@@ -212,6 +220,12 @@ impl Settings {
                 exclude: file.watch.exclude,
                 include: file.watch.include.into_iter().map(in_dir).collect(),
             },
+            app_timeout: overrides
+                .app_timeout
+                .or(file.app_timeout)
+                .map_or(crate::app_runner::DEFAULT_APP_TIMEOUT, |s| {
+                    std::time::Duration::from_secs(s.max(1))
+                }),
         })
     }
 }

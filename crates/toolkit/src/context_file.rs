@@ -1,5 +1,10 @@
 //! The app's context file: a JSON object of context keys, read whole and written back with
 //! sorted keys and pretty printing, atomically (a temporary file beside it, then a rename).
+//!
+//! Runs that write it at the same time (lookups of several `cloudwright` processes) go through
+//! [`ContextFile::update`]: a lock file beside it (`<file>.lock`, created with `O_EXCL`,
+//! holding the owner's host and process id) serializes read, merge and write, so no run's
+//! values are lost. A lock whose process is gone, or older than [`STALE_LOCK`], is taken over.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -54,6 +59,101 @@ impl ContextFile {
         })?;
         text.push('\n');
         write_atomically(&self.path, text.as_bytes())
+    }
+}
+
+/// How long a run waits for another run's lock on the context file.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A lock older than this is taken over whatever its owner (no write takes this long).
+pub const STALE_LOCK: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl ContextFile {
+    /// Reads the file, lets `change` merge into it, and writes it back, holding the file's
+    /// lock throughout so that concurrent runs never overwrite each other's values.
+    pub fn update(path: &Path, change: impl FnOnce(&mut ContextFile)) -> Result<()> {
+        let _lock = Lock::acquire(path)?;
+        let mut file = ContextFile::read(path)?;
+        change(&mut file);
+        file.write()
+    }
+}
+
+/// The context file's lock, removed when dropped.
+struct Lock(PathBuf);
+
+impl Lock {
+    fn path(file: &Path) -> PathBuf {
+        let mut name = file.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        file.with_file_name(name)
+    }
+
+    fn acquire(file: &Path) -> Result<Lock> {
+        use std::io::Write;
+        let path = Lock::path(file);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(Error::write(dir))?;
+        }
+        let me = crate::interrupt::RunMark::this();
+        let started = std::time::Instant::now();
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    f.write_all(me.text().as_bytes())
+                        .map_err(Error::write(&path))?;
+                    return Ok(Lock(path));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if Lock::stale(&path) {
+                        // only one taker wins the rename; the others see it gone and retry
+                        let aside = path.with_extension(format!("stale-{}", std::process::id()));
+                        if std::fs::rename(&path, &aside).is_ok() {
+                            let _ = std::fs::remove_file(&aside);
+                        }
+                        continue;
+                    }
+                    if started.elapsed() >= LOCK_WAIT {
+                        return Err(Error::ContextLocked {
+                            path: file.to_owned(),
+                            lock: path,
+                            seconds: LOCK_WAIT.as_secs(),
+                        });
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10 + fastrand::u64(0..30)));
+                }
+                Err(e) => return Err(Error::write(&path)(e)),
+            }
+        }
+    }
+
+    /// Whether a lock was left by a run that is gone: its process no longer runs on this
+    /// host, or it is older than [`STALE_LOCK`].
+    fn stale(path: &Path) -> bool {
+        let old = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_LOCK);
+        if old {
+            return true;
+        }
+        match std::fs::read_to_string(path) {
+            Ok(text) => crate::interrupt::RunMark::parse(&text)
+                .and_then(|m| m.running())
+                .is_some_and(|running| !running),
+            Err(_) => false,
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -135,6 +235,53 @@ mod tests {
         std::fs::write(&path, "[1]").unwrap();
         let e = ContextFile::read(&path).unwrap_err().to_string();
         assert!(e.contains("ctx.json") && e.contains("JSON object"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn updates_take_the_lock_and_a_dead_owners_lock_is_taken_over() {
+        let dir = std::env::temp_dir().join(format!("cw-ctxlock-{}", std::process::id()));
+        let path = dir.join("ctx.json");
+        ContextFile::update(&path, |f| {
+            f.values.insert("a".into(), json!(1));
+        })
+        .unwrap();
+        let lock = Lock::path(&path);
+        assert!(!lock.exists(), "the lock is removed after the write");
+        // a lock left by a process that is gone (a killed run) does not block
+        std::fs::write(
+            &lock,
+            format!("[run {}:{}]", crate::interrupt::host_name(), u32::MAX - 1),
+        )
+        .unwrap();
+        assert!(Lock::stale(&lock));
+        ContextFile::update(&path, |f| {
+            f.values.insert("b".into(), json!(2));
+        })
+        .unwrap();
+        assert_eq!(ContextFile::read(&path).unwrap().values.len(), 2);
+        // a live owner's lock is not stale
+        std::fs::write(&lock, crate::interrupt::RunMark::this().text()).unwrap();
+        assert!(!Lock::stale(&lock));
+        // threads updating at once keep every value
+        std::fs::remove_file(&lock).unwrap();
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    for j in 0..5 {
+                        ContextFile::update(&path, |f| {
+                            f.values.insert(format!("k{i}-{j}"), json!(j));
+                        })
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(ContextFile::read(&path).unwrap().values.len(), 42);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -7,18 +7,21 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, Tag};
+use aws_sdk_cloudformation::types::{
+    Capability, ChangeSetStatus, ChangeSetType, ExecutionStatus, Parameter, Tag,
+};
 use serde_json::Value;
 use tokio::sync::Mutex;
 use tokio::task::JoinSet;
 
 use crate::assembly::{CloudAssembly, Extend, Schedule};
-use crate::aws::{Aws, service_error};
+use crate::aws::{Aws, is_unavailable, service_error};
 use crate::diff::diff_templates;
 use crate::error::{Error, Result};
 use crate::events::{self, EventWatch, Outcome, Reporter, first_failure};
 use crate::facts::SchemaRules;
-use crate::stacks::{self, Backoff, Cfn, StackInfo};
+use crate::interrupt::RunMark;
+use crate::stacks::{self, Backoff, Cfn, StackInfo, StackStatus};
 use crate::ui;
 
 /// CloudFormation's limit for a template passed inline, in bytes.
@@ -275,50 +278,116 @@ pub fn suspect_resources(template: &Value, message: &str) -> Vec<String> {
     scored.into_iter().map(|(_, r)| r).collect()
 }
 
-/// An operation the endpoint rejected outright: a failure naming the likely resource, and
-/// the state the stack was left in.
+/// Whether a rejection says another operation holds the stack (a concurrent create, an
+/// operation in progress).
+pub fn is_conflict(code: &str, message: &str) -> bool {
+    matches!(
+        code,
+        "AlreadyExistsException"
+            | "OperationInProgressException"
+            | "ConcurrentModificationException"
+    ) || message.contains("state and can not be updated")
+        || message.contains("state and cannot be updated")
+        || message.contains("_IN_PROGRESS state")
+}
+
+/// Whether a rejection is about the template or its parameters: the only failures whose
+/// advice is to fix the template.
+pub fn is_template_fault(code: &str) -> bool {
+    matches!(
+        code,
+        "ValidationError"
+            | "InsufficientCapabilitiesException"
+            | "InvalidParameterValue"
+            | "InvalidParameterCombination"
+            | "MissingParameter"
+    )
+}
+
+/// A failure of AWS itself (throttling, 5xx, no answer) during a stack's deploy, with what
+/// this run changed; any other error as it is.
+fn unavailable(job: &Job, err: Error, changed: &str) -> Error {
+    if is_unavailable(&err) {
+        Error::Unavailable {
+            stack: job.name.clone(),
+            cause: Box::new(err),
+            changed: changed.to_owned(),
+        }
+    } else {
+        err
+    }
+}
+
+/// An operation the endpoint rejected outright, classified: another operation on the stack
+/// (a [`Error::Conflict`]), the template or its parameters (a failure naming the likely
+/// resource, "fix the template"), or anything else AWS refused (its reason, no advice about
+/// the template); with the state the stack was left in.
 async fn rejected(cfn: &Cfn, job: &Job, template: &Value, err: Error) -> Error {
-    let (mut failure, message) = match &err {
+    let (code, mut failure, message) = match &err {
         Error::Aws {
             operation,
             code,
             message,
         } => (
+            Some(code.clone()),
             format!("{operation} was rejected: {code}: {message}"),
-            message,
+            message.clone(),
         ),
         Error::UnreadableResponse {
             operation,
             status,
             body,
         } => (
+            None,
             format!(
                 "{operation} was rejected with a response the SDK could not decode (HTTP {status}; moto sends some errors as JSON where XML belongs), raw body: {body}"
             ),
-            body,
+            body.clone(),
         ),
         _ => return err,
     };
-    let suspects = suspect_resources(template, message);
-    if !suspects.is_empty() {
+    if code.as_deref().is_some_and(|c| is_conflict(c, &message)) {
+        return Error::Conflict {
+            stack: job.name.clone(),
+            other: failure,
+        };
+    }
+    // the stack (or its change set) this run saw is gone: deleted meanwhile
+    if code.as_deref() == Some("ValidationError") && message.contains("does not exist") {
+        return Error::Conflict {
+            stack: job.name.clone(),
+            other: format!(
+                "the stack was deleted while this run deployed it (a destroy at the same time?); {failure}"
+            ),
+        };
+    }
+    // an undecodable 4xx is moto's JSON for a resource's error: the template's
+    let template_fault = code.as_deref().is_none_or(is_template_fault);
+    let suspects = suspect_resources(template, &message);
+    if template_fault && !suspects.is_empty() {
         failure.push_str(&format!(" (likely {})", suspects.join(" or ")));
     }
-    let status = stacks::describe(cfn, &job.name)
+    let state = stacks::describe(cfn, &job.name)
         .await
         .ok()
         .flatten()
-        .map(|i| i.status);
-    let outcome = match &status {
-        Some(s) if events::busy(s) => format!(
-            "The endpoint left the stack in {s}, which it may never leave (moto does this): delete it (`aws cloudformation delete-stack --stack-name {}`, or restart a local endpoint) after fixing the template, then deploy again.",
+        .map(|i| i.state());
+    let fix = if template_fault {
+        "fix the template and deploy again"
+    } else {
+        "deploy again once what AWS reported is resolved"
+    };
+    let outcome = match &state {
+        Some(s) if s.busy() => format!(
+            "The endpoint left the stack in {s}, which it may never leave (moto does this): delete it (`aws cloudformation delete-stack --stack-name {}`, or restart a local endpoint), {fix}.",
             job.name
         ),
-        Some(s) => format!("The stack is {s}; fix the template and deploy again."),
-        None => "Nothing was created; fix the template and deploy again.".into(),
+        Some(s) => format!("The stack is {s}; {fix}."),
+        None => format!("Nothing was created; {fix}."),
     };
     Error::StackFailed {
         stack: job.name.clone(),
-        status: status.unwrap_or_else(|| "not created".into()),
+        status: state.map_or_else(|| "not created".into(), |s| s.to_string()),
         failure,
         outcome,
     }
@@ -552,7 +621,7 @@ async fn settle(
     info: StackInfo,
     deadline: Instant,
 ) -> Result<StackInfo> {
-    if !events::busy(&info.status) {
+    if !info.state().busy() {
         return Ok(info);
     }
     shared.reporter.println(&format!(
@@ -600,6 +669,37 @@ fn print_outputs(shared: &Shared, info: &StackInfo) {
     shared.reporter.println(&text);
 }
 
+/// What one stack's deploy sends to CloudFormation: the template (inline or uploaded), the
+/// parameters, tags and capabilities, and the stack as it is.
+struct StackRequest<'a> {
+    job: &'a Job,
+    template: &'a Value,
+    template_url: Option<String>,
+    planned: Vec<(String, ParameterValue)>,
+    parameters: Vec<Parameter>,
+    tags: Vec<Tag>,
+    capabilities: Vec<Capability>,
+    existing: Option<StackInfo>,
+    is_update: bool,
+    deadline: Instant,
+}
+
+impl StackRequest<'_> {
+    fn template_body(&self) -> Option<String> {
+        self.template_url
+            .is_none()
+            .then(|| self.job.template.clone())
+    }
+}
+
+/// An operation started on a stack, to follow until it settles.
+struct Started {
+    stack_id: String,
+    watermark: Option<String>,
+    total: usize,
+    is_update: bool,
+}
+
 async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
     let started = Instant::now();
     let deadline = started + shared.opts.timeout;
@@ -610,63 +710,258 @@ async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
         dir: PathBuf::from("."),
         message: format!("the template of stack `{}` is not JSON: {e}", job.id),
     })?;
-    let capabilities = required_capabilities(&template);
-
-    // the stack as it is now: wait for an operation in progress, clear a failed create
-    let mut existing = match stacks::describe(&cfn, &job.name).await? {
-        Some(info) => Some(settle(shared, &cfn, info, deadline).await?),
-        None => None,
+    let nothing = "Nothing was changed.";
+    let existing = current_stack(shared, &cfn, &job, deadline)
+        .await
+        .map_err(|e| unavailable(&job, e, nothing))?;
+    let request = prepare(shared, &cfn, &job, &template, existing, deadline)
+        .await
+        .map_err(|e| unavailable(&job, e, nothing))?;
+    let operation = match shared.opts.method {
+        Method::ChangeSet => change_set(shared, &cfn, &request).await?,
+        Method::Direct => direct(shared, &cfn, &request).await?,
     };
-    if let Some(info) = existing.clone() {
-        match info.status.as_str() {
-            "ROLLBACK_COMPLETE" => {
-                shared.reporter.println(&format!(
-                    "{}: the stack is in ROLLBACK_COMPLETE after a failed create; deleting it to create it again",
-                    job.name
-                ));
-                delete_and_wait(shared, &cfn, &info, deadline).await?;
-                existing = None;
+    match operation {
+        Some(op) => follow(shared, &cfn, &job, op, started, deadline).await,
+        None => no_changes(shared, &cfn, &job)
+            .await
+            .map_err(|e| unavailable(&job, e, nothing)),
+    }
+}
+
+/// The stack as it is, ready for a deploy: change sets left by interrupted runs cleaned up
+/// (another live run's refused as a conflict), an operation in progress waited for, a failed
+/// create deleted. `None` when there is no stack to update.
+async fn current_stack(
+    shared: &Shared,
+    cfn: &Cfn,
+    job: &Job,
+    deadline: Instant,
+) -> Result<Option<StackInfo>> {
+    let Some(info) = stacks::describe(cfn, &job.name).await? else {
+        return Ok(None);
+    };
+    let info = clear_left_change_sets(shared, cfn, job, info, deadline).await?;
+    let Some(info) = info else {
+        return Ok(None);
+    };
+    let info = settle(shared, cfn, info, deadline).await?;
+    match info.state() {
+        StackStatus::RollbackComplete => {
+            shared.reporter.println(&format!(
+                "{}: the stack is in ROLLBACK_COMPLETE after a failed create; deleting it to create it again",
+                job.name
+            ));
+            delete_and_wait(shared, cfn, &info, deadline).await?;
+            Ok(None)
+        }
+        StackStatus::ReviewInProgress if shared.opts.method == Method::Direct => {
+            shared.reporter.println(&format!(
+                "{}: the stack only holds a change set that was never executed; deleting it to create the stack directly",
+                job.name
+            ));
+            delete_and_wait(shared, cfn, &info, deadline).await?;
+            Ok(None)
+        }
+        StackStatus::DeleteComplete => Ok(None),
+        StackStatus::UpdateRollbackFailed => Err(Error::StackState {
+            stack: job.name.clone(),
+            status: info.status.clone(),
+            verb: "deployed",
+            advice: format!(
+                "Continue the rollback first (`aws cloudformation continue-update-rollback --stack-name {}`), then deploy again.",
+                job.name
+            ),
+        }),
+        StackStatus::Stuck(status) => Err(Error::StackState {
+            stack: job.name.clone(),
+            status,
+            verb: "deployed",
+            advice: format!(
+                "Delete it (`cloudwright destroy {}`, retaining what cannot be deleted) and deploy again.",
+                job.id
+            ),
+        }),
+        _ => Ok(Some(info)),
+    }
+}
+
+/// A change set of the stack, as the run guard reads it.
+struct ChangeSetSeen {
+    id: String,
+    stack_id: String,
+    mark: Option<RunMark>,
+    executed: bool,
+    created: (i64, u32),
+}
+
+/// The stack's change sets (every page; only those of this stack name, whatever the endpoint
+/// returns). Credentials not allowed `cloudformation:ListChangeSets` see none: the run guard
+/// is then skipped rather than the deploy refused.
+async fn change_sets_of(cfn: &Cfn, stack: &str) -> Result<Vec<ChangeSetSeen>> {
+    match listed_change_sets(cfn, stack).await {
+        Err(Error::AccessDenied { .. }) => Ok(Vec::new()),
+        other => other,
+    }
+}
+
+async fn listed_change_sets(cfn: &Cfn, stack: &str) -> Result<Vec<ChangeSetSeen>> {
+    let mut all = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = cfn
+            .client
+            .list_change_sets()
+            .stack_name(stack)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| cfn.error("ListChangeSets", e))?;
+        for s in out.summaries() {
+            if s.stack_name().is_some_and(|n| n != stack) {
+                continue;
             }
-            "REVIEW_IN_PROGRESS" if shared.opts.method == Method::Direct => {
-                shared.reporter.println(&format!(
-                    "{}: the stack only holds a change set that was never executed; deleting it to create the stack directly",
-                    job.name
-                ));
-                delete_and_wait(shared, &cfn, &info, deadline).await?;
-                existing = None;
-            }
-            "DELETE_COMPLETE" => existing = None,
-            "ROLLBACK_FAILED"
-            | "UPDATE_ROLLBACK_FAILED"
-            | "DELETE_FAILED"
-            | "IMPORT_ROLLBACK_FAILED" => {
-                return Err(Error::StackState {
-                    stack: job.name.clone(),
-                    status: info.status.clone(),
-                    verb: "deployed",
-                    advice: match info.status.as_str() {
-                        "UPDATE_ROLLBACK_FAILED" => format!(
-                            "Continue the rollback first (`aws cloudformation continue-update-rollback --stack-name {}`), then deploy again.",
-                            job.name
-                        ),
-                        _ => format!(
-                            "Delete it (`cloudwright destroy {}`, retaining what cannot be deleted) and deploy again.",
-                            job.id
-                        ),
-                    },
-                });
-            }
-            _ => {}
+            all.push(ChangeSetSeen {
+                id: s.change_set_id().unwrap_or_default().to_owned(),
+                stack_id: s.stack_id().unwrap_or_default().to_owned(),
+                mark: s.description().and_then(RunMark::parse),
+                executed: !matches!(
+                    s.execution_status(),
+                    Some(ExecutionStatus::Available | ExecutionStatus::Unavailable) | None
+                ),
+                created: s
+                    .creation_time()
+                    .map_or((0, 0), |t| (t.secs(), t.subsec_nanos())),
+            });
+        }
+        token = out.next_token().map(str::to_owned);
+        if token.is_none() {
+            return Ok(all);
         }
     }
+}
+
+/// Whether a change set belongs to a run that may still be deploying: a live process on this
+/// host, or an unexecuted change set of a run on another host (which nothing here can check).
+fn live_run(c: &ChangeSetSeen, me: &RunMark) -> bool {
+    match &c.mark {
+        Some(m) if m == me => false,
+        Some(m) => m.running().unwrap_or(!c.executed),
+        None => false,
+    }
+}
+
+/// The run guard before a deploy: a change set another live cloudwright run created on this
+/// stack is a [`Error::Conflict`]; an unexecuted one whose run is gone (killed) is deleted, and
+/// so is the empty `REVIEW_IN_PROGRESS` stack it left. Returns the stack as it is then.
+async fn clear_left_change_sets(
+    shared: &Shared,
+    cfn: &Cfn,
+    job: &Job,
+    info: StackInfo,
+    deadline: Instant,
+) -> Result<Option<StackInfo>> {
+    let me = RunMark::this();
+    let sets = change_sets_of(cfn, &job.name).await?;
+    if let Some(other) = sets.iter().find(|c| live_run(c, &me)) {
+        return Err(Error::Conflict {
+            stack: job.name.clone(),
+            other: describe_run(other),
+        });
+    }
+    let stale: Vec<&ChangeSetSeen> = sets
+        .iter()
+        .filter(|c| !c.executed && c.mark.as_ref().is_some_and(|m| m.running() == Some(false)))
+        .collect();
+    for c in &stale {
+        let line =
+            crate::interrupt::delete_change_set(cfn, &job.name, &c.stack_id, &c.id, false).await;
+        shared.reporter.println(&format!(
+            "{}: {} (left by an interrupted run, {})",
+            job.name,
+            line.trim(),
+            c.mark
+                .as_ref()
+                .map_or_else(String::new, |m| format!("process {} on {}", m.pid, m.host))
+        ));
+    }
+    if !stale.is_empty() && info.state() == StackStatus::ReviewInProgress {
+        shared.reporter.println(&format!(
+            "{}: deleting the empty stack in REVIEW_IN_PROGRESS that the interrupted run left",
+            job.name
+        ));
+        delete_and_wait(shared, cfn, &info, deadline).await?;
+        return Ok(None);
+    }
+    Ok(Some(info))
+}
+
+fn describe_run(c: &ChangeSetSeen) -> String {
+    match &c.mark {
+        Some(m) => format!(
+            "cloudwright run {} on {} (change set {}{})",
+            m.pid,
+            m.host,
+            c.id,
+            if c.executed { ", executed" } else { "" }
+        ),
+        None => format!("change set {}", c.id),
+    }
+}
+
+/// The run guard after this run's change set exists: another live run's change set created
+/// earlier (or the stack created by another run at the same time) wins, and this run yields.
+async fn earlier_run(
+    cfn: &Cfn,
+    job: &Job,
+    change_set_id: &str,
+    stack_id: &str,
+    create: bool,
+) -> Result<Option<String>> {
+    let me = RunMark::this();
+    let sets = change_sets_of(cfn, &job.name).await?;
+    let ours = sets
+        .iter()
+        .find(|c| c.id == change_set_id)
+        .map_or((i64::MAX, u32::MAX), |c| c.created);
+    let first = sets
+        .iter()
+        .filter(|c| c.id != change_set_id && live_run(c, &me))
+        .filter(|c| (c.created, c.id.as_str()) < (ours, change_set_id))
+        .min_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    if let Some(c) = first {
+        return Ok(Some(describe_run(c)));
+    }
+    if create
+        && let Some(info) = stacks::describe(cfn, &job.name).await?
+        && info.id != stack_id
+    {
+        return Ok(Some(format!(
+            "another deploy created the stack ({}) at the same time",
+            info.id
+        )));
+    }
+    Ok(None)
+}
+
+/// Uploads the template if it is too large to pass inline, plans the parameters, and builds
+/// what the calls send.
+async fn prepare<'a>(
+    shared: &Shared,
+    cfn: &Cfn,
+    job: &'a Job,
+    template: &'a Value,
+    existing: Option<StackInfo>,
+    deadline: Instant,
+) -> Result<StackRequest<'a>> {
     let is_update = existing
         .as_ref()
-        .is_some_and(|i| i.status != "REVIEW_IN_PROGRESS");
-    let template_url = upload_template(shared, &job, &cfn).await?;
+        .is_some_and(|i| i.state() != StackStatus::ReviewInProgress);
+    let template_url = upload_template(shared, job, cfn).await?;
     let stack_keys = [job.id.as_str(), job.name.as_str()];
-    let parameters = plan_parameters(
+    let planned = plan_parameters(
         &job.name,
-        &template,
+        template,
         &shared.params,
         &stack_keys,
         existing
@@ -674,7 +969,7 @@ async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
             .filter(|_| is_update)
             .map(|i| i.parameters.as_slice()),
     )?;
-    let sdk_parameters: Vec<Parameter> = parameters
+    let parameters = planned
         .iter()
         .map(|(k, v)| match v {
             ParameterValue::Value(v) => Parameter::builder()
@@ -687,132 +982,218 @@ async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
                 .build(),
         })
         .collect();
-    let sdk_tags: Vec<Tag> = shared
+    let tags = shared
         .tags
         .iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect();
-    let sdk_caps: Vec<Capability> = capabilities.iter().map(|c| Capability::from(*c)).collect();
+    let capabilities = required_capabilities(template)
+        .iter()
+        .map(|c| Capability::from(*c))
+        .collect();
+    Ok(StackRequest {
+        job,
+        template,
+        template_url,
+        planned,
+        parameters,
+        tags,
+        capabilities,
+        existing,
+        is_update,
+        deadline,
+    })
+}
 
-    let (stack_id, watermark, total) = match shared.opts.method {
-        Method::ChangeSet => {
-            let Some(run) = change_set(
-                shared,
-                &cfn,
-                &job,
-                &template,
-                is_update,
-                existing.as_ref(),
-                template_url.as_deref(),
-                &sdk_parameters,
-                &sdk_tags,
-                &sdk_caps,
-                deadline,
-            )
-            .await?
-            else {
-                return no_changes(shared, &cfn, &job).await;
-            };
-            run
-        }
-        Method::Direct => {
-            let deployed_template = match (&existing, is_update) {
-                (Some(info), true) => stacks::deployed_template(&cfn, &info.id).await?,
-                _ => None,
-            };
-            let deployed_json: Option<Value> = deployed_template
-                .as_deref()
-                .and_then(|t| crate::diff::deployed_json(t).ok());
-            let diff = diff_templates(deployed_json.as_ref(), &template, &SchemaRules);
-            let explicit_params = parameters
-                .iter()
-                .any(|(_, v)| matches!(v, ParameterValue::Value(_)));
-            // no --tags leaves the stack's tags as they are
-            let same_tags = shared.tags.is_empty()
-                || existing.as_ref().is_some_and(|i| {
-                    let mut a = i.tags.clone();
-                    let mut b = shared.tags.clone();
-                    a.sort();
-                    b.sort();
-                    a == b
-                });
-            if is_update && diff.is_empty() && !explicit_params && same_tags {
-                return no_changes(shared, &cfn, &job).await;
-            }
-            ui::confirm(
-                &shared.reporter,
-                &shared.prompt,
-                shared.opts.yes,
-                &diff.render(&job.name),
-                &format!("Deploy these changes to {}?", job.name),
-                &format!("deploying {}", job.name),
-            )
-            .await?;
-            if is_update {
-                let id = existing.as_ref().map(|i| i.id.clone()).unwrap_or_default();
-                let watermark = stacks::newest_event(&cfn, &id).await?;
-                let result = cfn
-                    .client
-                    .update_stack()
-                    .stack_name(&id)
-                    .set_template_body(template_url.is_none().then(|| job.template.clone()))
-                    .set_template_url(template_url.clone())
-                    .set_parameters(non_empty(&sdk_parameters))
-                    .set_tags(non_empty(&sdk_tags))
-                    .set_capabilities(non_empty(&sdk_caps))
-                    .send()
-                    .await;
-                match result {
-                    Ok(_) => (id, watermark, job.resource_count),
-                    Err(e)
-                        if service_error(&e)
-                            .is_some_and(|(c, m)| c == "ValidationError" && is_no_change(m)) =>
-                    {
-                        return no_changes(shared, &cfn, &job).await;
-                    }
-                    Err(e) => {
-                        return Err(
-                            rejected(&cfn, &job, &template, cfn.error("UpdateStack", e)).await
-                        );
-                    }
-                }
-            } else {
-                let out = cfn
-                    .client
-                    .create_stack()
-                    .stack_name(&job.name)
-                    .set_template_body(template_url.is_none().then(|| job.template.clone()))
-                    .set_template_url(template_url.clone())
-                    .set_parameters(non_empty(&sdk_parameters))
-                    .set_tags(non_empty(&sdk_tags))
-                    .set_capabilities(non_empty(&sdk_caps))
-                    .send()
-                    .await;
-                let out = match out {
-                    Ok(o) => o,
-                    Err(e) => {
-                        return Err(
-                            rejected(&cfn, &job, &template, cfn.error("CreateStack", e)).await
-                        );
-                    }
-                };
-                (
-                    out.stack_id().unwrap_or(&job.name).to_owned(),
-                    None,
-                    job.resource_count,
-                )
-            }
-        }
+/// `--method direct`: the template diff shown and confirmed, then CreateStack or UpdateStack.
+/// A call whose answer is lost is settled by reading the stack back.
+async fn direct(shared: &Shared, cfn: &Cfn, req: &StackRequest<'_>) -> Result<Option<Started>> {
+    let job = req.job;
+    let nothing = "Nothing was changed.";
+    let deployed_template = match (&req.existing, req.is_update) {
+        (Some(info), true) => stacks::deployed_template(cfn, &info.id)
+            .await
+            .map_err(|e| unavailable(job, e, nothing))?,
+        _ => None,
     };
+    let deployed_json: Option<Value> = deployed_template
+        .as_deref()
+        .and_then(|t| crate::diff::deployed_json(t).ok());
+    let diff = diff_templates(deployed_json.as_ref(), req.template, &SchemaRules);
+    let explicit_params = req
+        .planned
+        .iter()
+        .any(|(_, v)| matches!(v, ParameterValue::Value(_)));
+    // no --tags leaves the stack's tags as they are
+    let same_tags = shared.tags.is_empty()
+        || req.existing.as_ref().is_some_and(|i| {
+            let mut a = i.tags.clone();
+            let mut b = shared.tags.clone();
+            a.sort();
+            b.sort();
+            a == b
+        });
+    if req.is_update && diff.is_empty() && !explicit_params && same_tags {
+        return Ok(None);
+    }
+    ui::confirm(
+        &shared.reporter,
+        &shared.prompt,
+        shared.opts.yes,
+        &diff.render(&job.name),
+        &format!("Deploy these changes to {}?", job.name),
+        &format!("deploying {}", job.name),
+    )
+    .await?;
+    crate::interrupt::stack_started(cfn, &job.name);
+    if req.is_update {
+        direct_update(shared, cfn, req).await
+    } else {
+        direct_create(shared, cfn, req).await
+    }
+}
 
-    // follow the operation until the stack settles (time spent at a prompt does not count)
-    let deadline = Instant::now() + shared.opts.timeout;
-    let mut watch = EventWatch::since(watermark);
-    let verb = if is_update { "updating" } else { "creating" };
-    let mut rep = shared.reporter.stack(&job.name, verb, total);
+/// `UpdateStack`; a lost answer is settled by the stack's events (new ones: it took effect).
+async fn direct_update(
+    shared: &Shared,
+    cfn: &Cfn,
+    req: &StackRequest<'_>,
+) -> Result<Option<Started>> {
+    let job = req.job;
+    let nothing = "Nothing was changed.";
+    let id = req
+        .existing
+        .as_ref()
+        .map(|i| i.id.clone())
+        .unwrap_or_default();
+    let watermark = stacks::newest_event(cfn, &id)
+        .await
+        .map_err(|e| unavailable(job, e, nothing))?;
+    let result = cfn
+        .client
+        .update_stack()
+        .stack_name(&id)
+        .set_template_body(req.template_body())
+        .set_template_url(req.template_url.clone())
+        .set_parameters(non_empty(&req.parameters))
+        .set_tags(non_empty(&req.tags))
+        .set_capabilities(non_empty(&req.capabilities))
+        .send()
+        .await;
+    let started = Started {
+        stack_id: id.clone(),
+        watermark: watermark.clone(),
+        total: job.resource_count,
+        is_update: true,
+    };
+    match result {
+        Ok(_) => Ok(Some(started)),
+        Err(e)
+            if service_error(&e)
+                .is_some_and(|(c, m)| c == "ValidationError" && is_no_change(m)) =>
+        {
+            Ok(None)
+        }
+        Err(e) => {
+            let err = cfn.error("UpdateStack", e);
+            if !is_unavailable(&err) {
+                return Err(rejected(cfn, job, req.template, err).await);
+            }
+            // the request may have reached AWS: new events say it did
+            match stacks::newest_event(cfn, &id).await {
+                Ok(now) if now != watermark => {
+                    lost_answer(shared, job, "UpdateStack", &err);
+                    Ok(Some(started))
+                }
+                Ok(_) => Err(unavailable(job, err, nothing)),
+                Err(read) => Err(Error::UnknownOutcome {
+                    stack: job.name.clone(),
+                    operation: "UpdateStack",
+                    detail: err.to_string(),
+                    state: format!("reading the stack back failed too ({read})"),
+                }),
+            }
+        }
+    }
+}
+
+/// `CreateStack`; a lost answer is settled by whether the stack exists.
+async fn direct_create(
+    shared: &Shared,
+    cfn: &Cfn,
+    req: &StackRequest<'_>,
+) -> Result<Option<Started>> {
+    let job = req.job;
+    let nothing = "Nothing was changed.";
+    let out = cfn
+        .client
+        .create_stack()
+        .stack_name(&job.name)
+        .set_template_body(req.template_body())
+        .set_template_url(req.template_url.clone())
+        .set_parameters(non_empty(&req.parameters))
+        .set_tags(non_empty(&req.tags))
+        .set_capabilities(non_empty(&req.capabilities))
+        .send()
+        .await;
+    match out {
+        Ok(o) => Ok(Some(Started {
+            stack_id: o.stack_id().unwrap_or(&job.name).to_owned(),
+            watermark: None,
+            total: job.resource_count,
+            is_update: false,
+        })),
+        Err(e) => {
+            let err = cfn.error("CreateStack", e);
+            if !is_unavailable(&err) {
+                return Err(rejected(cfn, job, req.template, err).await);
+            }
+            match stacks::describe(cfn, &job.name).await {
+                Ok(Some(info)) if info.state() != StackStatus::ReviewInProgress => {
+                    lost_answer(shared, job, "CreateStack", &err);
+                    Ok(Some(Started {
+                        stack_id: info.id,
+                        watermark: None,
+                        total: job.resource_count,
+                        is_update: false,
+                    }))
+                }
+                Ok(_) => Err(unavailable(job, err, nothing)),
+                Err(read) => Err(Error::UnknownOutcome {
+                    stack: job.name.clone(),
+                    operation: "CreateStack",
+                    detail: err.to_string(),
+                    state: format!("reading the stack back failed too ({read})"),
+                }),
+            }
+        }
+    }
+}
+
+/// Says that a call's answer was lost but reading the stack back shows it took effect.
+fn lost_answer(shared: &Shared, job: &Job, operation: &str, err: &Error) {
+    shared.reporter.println(&format!(
+        "{}: the answer to {operation} was lost ({err}), but the stack shows it took effect; following it",
+        job.name
+    ));
+}
+
+/// Follows a started operation until the stack settles (time spent at a prompt does not
+/// count) and reports how it ended.
+async fn follow(
+    shared: &Shared,
+    cfn: &Cfn,
+    job: &Job,
+    op: Started,
+    started: Instant,
+    deadline: Instant,
+) -> Result<Deployed> {
+    let mut watch = EventWatch::since(op.watermark);
+    let verb = if op.is_update { "updating" } else { "creating" };
+    let mut rep = shared.reporter.stack(&job.name, verb, op.total);
     let end = stacks::wait_settled(
-        &cfn,
-        &stack_id,
+        cfn,
+        &op.stack_id,
         &job.name,
         &mut watch,
         &mut rep,
@@ -824,19 +1205,26 @@ async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
         Ok(e) => e,
         Err(e) => {
             rep.finish("stopped waiting");
-            return Err(e);
+            return Err(unavailable(
+                job,
+                e,
+                "The stack's operation had started and CloudFormation goes on with it; deploy again to wait for it and see how it ends.",
+            ));
         }
     };
+    crate::interrupt::stack_done(&job.name);
     let Some(info) = end else {
         rep.finish("gone");
         return Err(Error::StackFailed {
             stack: job.name.clone(),
             status: "DELETE_COMPLETE".into(),
             failure: "the stack disappeared while it was being deployed".into(),
-            outcome: "Something else deleted it; deploy again.".into(),
+            outcome:
+                "Something else deleted it (a destroy running at the same time?); deploy again."
+                    .into(),
         });
     };
-    if events::deploy_succeeded(&info.status) {
+    if info.state().succeeded() {
         rep.finish(&info.status);
         shared.reporter.println(&format!(
             "{}: {} in {:.1} s",
@@ -877,71 +1265,29 @@ async fn no_changes(shared: &Shared, cfn: &Cfn, job: &Job) -> Result<Deployed> {
     })
 }
 
-/// Creates a change set, waits for it, shows it and asks; returns the stack id, the event
-/// watermark and the number of changes once it is executing, or `None` when it holds no
-/// changes.
-#[allow(clippy::too_many_arguments)]
-async fn change_set(
+/// A change set as it settled: its status, reason and changes.
+struct SettledChangeSet {
+    status: Option<ChangeSetStatus>,
+    reason: String,
+    changes: Vec<aws_sdk_cloudformation::types::ResourceChange>,
+}
+
+/// Waits for a change set to settle, then reads all its changes.
+async fn wait_change_set(
     shared: &Shared,
     cfn: &Cfn,
-    job: &Job,
-    template: &Value,
-    is_update: bool,
-    existing: Option<&StackInfo>,
-    template_url: Option<&str>,
-    parameters: &[Parameter],
-    tags: &[Tag],
-    capabilities: &[Capability],
-    deadline: Instant,
-) -> Result<Option<(String, Option<String>, usize)>> {
-    let name = change_set_name();
-    let kind = if is_update {
-        ChangeSetType::Update
-    } else {
-        ChangeSetType::Create
-    };
-    let created = cfn
-        .client
-        .create_change_set()
-        .stack_name(&job.name)
-        .change_set_name(&name)
-        .change_set_type(kind.clone())
-        .set_template_body(template_url.is_none().then(|| job.template.clone()))
-        .set_template_url(template_url.map(str::to_owned))
-        .set_parameters(non_empty(parameters))
-        .set_tags(non_empty(tags))
-        .set_capabilities(non_empty(capabilities))
-        .description(format!("cloudwright deploy of {}", job.id))
-        .set_import_existing_resources(shared.opts.import_existing.then_some(true))
-        .send()
-        .await;
-    let created = match created {
-        Ok(c) => c,
-        // some endpoints refuse an empty change set outright instead of failing it
-        Err(e)
-            if service_error(&e)
-                .is_some_and(|(c, m)| c == "ValidationError" && is_no_change(m)) =>
-        {
-            return Ok(None);
-        }
-        Err(e) => return Err(rejected(cfn, job, template, cfn.error("CreateChangeSet", e)).await),
-    };
-    let change_set_id = created.id().unwrap_or(&name).to_owned();
-    let stack_id = created
-        .stack_id()
-        .map(str::to_owned)
-        .or_else(|| existing.map(|i| i.id.clone()))
-        .unwrap_or_else(|| job.name.clone());
-
-    // wait for the change set, then read all its changes
+    req: &StackRequest<'_>,
+    change_set_id: &str,
+    stack_id: &str,
+) -> Result<SettledChangeSet> {
     let mut backoff = Backoff::default();
     let mut changes = Vec::new();
-    let (status, reason) = loop {
+    loop {
         let out = cfn
             .client
             .describe_change_set()
-            .change_set_name(&change_set_id)
-            .stack_name(&stack_id)
+            .change_set_name(change_set_id)
+            .stack_name(stack_id)
             .send()
             .await
             .map_err(|e| cfn.error("DescribeChangeSet", e))?;
@@ -961,8 +1307,8 @@ async fn change_set(
                 let page = cfn
                     .client
                     .describe_change_set()
-                    .change_set_name(&change_set_id)
-                    .stack_name(&stack_id)
+                    .change_set_name(change_set_id)
+                    .stack_name(stack_id)
                     .next_token(t)
                     .send()
                     .await
@@ -974,51 +1320,295 @@ async fn change_set(
                 );
                 token = page.next_token().map(str::to_owned);
             }
-            break (status, out.status_reason().unwrap_or("").to_owned());
+            return Ok(SettledChangeSet {
+                status,
+                reason: out.status_reason().unwrap_or("").to_owned(),
+                changes,
+            });
         }
-        if Instant::now() >= deadline {
+        if Instant::now() >= req.deadline {
             return Err(Error::Timeout {
-                stack: job.name.clone(),
+                stack: req.job.name.clone(),
                 status: "change set CREATE_IN_PROGRESS".into(),
                 seconds: shared.opts.timeout.as_secs(),
             });
         }
         tokio::time::sleep(backoff.next_delay()).await;
-    };
+    }
+}
 
-    let cleanup = |cfn: Cfn, change_set_id: String, stack_id: String| async move {
-        let _ = cfn
-            .client
-            .delete_change_set()
-            .change_set_name(&change_set_id)
-            .stack_name(&stack_id)
-            .send()
-            .await;
-        if !is_update {
-            // a CREATE change set leaves an empty stack in REVIEW_IN_PROGRESS
-            let _ = cfn.client.delete_stack().stack_name(&stack_id).send().await;
+/// Whether a change set whose `ExecuteChangeSet` answer was lost was executed: its execution
+/// status, or (when it cannot be described) the stack's status and events.
+async fn was_executed(
+    cfn: &Cfn,
+    req: &StackRequest<'_>,
+    change_set_id: &str,
+    stack_id: &str,
+    watermark: &Option<String>,
+) -> Result<bool> {
+    let described = cfn
+        .client
+        .describe_change_set()
+        .change_set_name(change_set_id)
+        .stack_name(stack_id)
+        .send()
+        .await;
+    if let Ok(out) = &described {
+        match out.execution_status() {
+            Some(
+                ExecutionStatus::ExecuteComplete
+                | ExecutionStatus::ExecuteInProgress
+                | ExecutionStatus::ExecuteFailed,
+            ) => return Ok(true),
+            Some(ExecutionStatus::Available) => return Ok(false),
+            _ => {}
         }
-    };
-    if status == Some(ChangeSetStatus::Failed) {
-        cleanup(cfn.clone(), change_set_id, stack_id).await;
-        if is_no_change(&reason) {
+    }
+    if req.is_update {
+        Ok(stacks::newest_event(cfn, stack_id).await? != *watermark)
+    } else {
+        Ok(stacks::describe(cfn, stack_id)
+            .await?
+            .is_some_and(|i| i.state() != StackStatus::ReviewInProgress))
+    }
+}
+
+/// A change set this run created and has not executed yet: what deleting it needs.
+struct OpenChangeSet<'a> {
+    cfn: &'a Cfn,
+    job: &'a Job,
+    id: String,
+    stack_id: String,
+    create: bool,
+}
+
+impl OpenChangeSet<'_> {
+    /// Deletes it (and the empty stack a CREATE change set made); says what was done.
+    async fn discard(&self) -> String {
+        crate::interrupt::change_set_done(&self.id);
+        crate::interrupt::delete_change_set(
+            self.cfn,
+            &self.job.name,
+            &self.stack_id,
+            &self.id,
+            self.create,
+        )
+        .await
+    }
+
+    /// A step's result; on failure the change set is deleted first, and the error says so.
+    async fn or_discard<T>(&self, result: Result<T>) -> Result<T> {
+        match result {
+            Ok(t) => Ok(t),
+            Err(e) => {
+                let line = self.discard().await;
+                Err(unavailable(
+                    self.job,
+                    e,
+                    &format!("The stack was not changed; {}.", line.trim()),
+                ))
+            }
+        }
+    }
+}
+
+/// `CreateChangeSet` with this run's [`RunMark`] in its description; `None` when the endpoint
+/// refuses it for holding no changes.
+async fn create_change_set<'a>(
+    shared: &Shared,
+    cfn: &'a Cfn,
+    req: &StackRequest<'a>,
+    name: &str,
+    kind: &ChangeSetType,
+) -> Result<Option<OpenChangeSet<'a>>> {
+    let job = req.job;
+    let created = cfn
+        .client
+        .create_change_set()
+        .stack_name(&job.name)
+        .change_set_name(name)
+        .change_set_type(kind.clone())
+        .set_template_body(req.template_body())
+        .set_template_url(req.template_url.clone())
+        .set_parameters(non_empty(&req.parameters))
+        .set_tags(non_empty(&req.tags))
+        .set_capabilities(non_empty(&req.capabilities))
+        .description(format!(
+            "cloudwright deploy of {} {}",
+            job.id,
+            RunMark::this().text()
+        ))
+        .set_import_existing_resources(shared.opts.import_existing.then_some(true))
+        .send()
+        .await;
+    let created = match created {
+        Ok(c) => c,
+        // some endpoints refuse an empty change set outright instead of failing it
+        Err(e)
+            if service_error(&e)
+                .is_some_and(|(c, m)| c == "ValidationError" && is_no_change(m)) =>
+        {
             return Ok(None);
         }
+        Err(e) => {
+            let err = cfn.error("CreateChangeSet", e);
+            if is_unavailable(&err) {
+                return Err(unavailable(
+                    job,
+                    err,
+                    "The stack was not changed; a change set the request may have created carries this run's mark, and the next deploy deletes it.",
+                ));
+            }
+            return Err(rejected(cfn, job, req.template, err).await);
+        }
+    };
+    let open = OpenChangeSet {
+        cfn,
+        job,
+        id: created.id().unwrap_or(name).to_owned(),
+        stack_id: created
+            .stack_id()
+            .map(str::to_owned)
+            .or_else(|| req.existing.as_ref().map(|i| i.id.clone()))
+            .unwrap_or_else(|| job.name.clone()),
+        create: !req.is_update,
+    };
+    crate::interrupt::change_set_created(cfn, &job.name, &open.stack_id, &open.id, open.create);
+    Ok(Some(open))
+}
+
+/// `ExecuteChangeSet`. A rejection deletes the change set; a lost answer is settled by reading
+/// back whether it was executed.
+async fn execute_change_set(
+    shared: &Shared,
+    req: &StackRequest<'_>,
+    open: &OpenChangeSet<'_>,
+    watermark: &Option<String>,
+) -> Result<()> {
+    let (cfn, job) = (open.cfn, req.job);
+    crate::interrupt::stack_started(cfn, &job.name);
+    let executed = cfn
+        .client
+        .execute_change_set()
+        .change_set_name(&open.id)
+        .stack_name(&open.stack_id)
+        .send()
+        .await;
+    let Err(e) = executed else {
+        crate::interrupt::change_set_done(&open.id);
+        return Ok(());
+    };
+    let err = cfn.error("ExecuteChangeSet", e);
+    if !is_unavailable(&err) {
+        open.discard().await;
+        return Err(rejected(cfn, job, req.template, err).await);
+    }
+    // the request may have reached AWS: read back whether it did
+    match was_executed(cfn, req, &open.id, &open.stack_id, watermark).await {
+        Ok(true) => {
+            crate::interrupt::change_set_done(&open.id);
+            lost_answer(shared, job, "ExecuteChangeSet", &err);
+            Ok(())
+        }
+        Ok(false) => {
+            let line = open.discard().await;
+            Err(unavailable(
+                job,
+                err,
+                &format!(
+                    "The change set was not executed, so the stack was not changed; {}.",
+                    line.trim()
+                ),
+            ))
+        }
+        Err(read) => {
+            crate::interrupt::change_set_done(&open.id);
+            Err(Error::UnknownOutcome {
+                stack: job.name.clone(),
+                operation: "ExecuteChangeSet",
+                detail: err.to_string(),
+                state: format!("reading the stack back failed too ({read})"),
+            })
+        }
+    }
+}
+
+/// Creates a change set, waits for it, shows it and asks; returns the operation once it is
+/// executing, or `None` when it holds no changes. The change set carries this run's
+/// [`RunMark`]; a change set of another live run on the same stack makes this run yield (a
+/// [`Error::Conflict`]); one this run does not execute is deleted.
+async fn change_set(shared: &Shared, cfn: &Cfn, req: &StackRequest<'_>) -> Result<Option<Started>> {
+    let job = req.job;
+    let name = change_set_name();
+    let kind = if req.is_update {
+        ChangeSetType::Update
+    } else {
+        ChangeSetType::Create
+    };
+    let Some(open) = create_change_set(shared, cfn, req, &name, &kind).await? else {
+        return Ok(None);
+    };
+    let settled = open
+        .or_discard(wait_change_set(shared, cfn, req, &open.id, &open.stack_id).await)
+        .await?;
+    let earlier = earlier_run(cfn, job, &open.id, &open.stack_id, open.create).await;
+    if let Some(other) = open.or_discard(earlier).await? {
+        open.discard().await;
+        return Err(Error::Conflict {
+            stack: job.name.clone(),
+            other,
+        });
+    }
+    if settled.status != Some(ChangeSetStatus::CreateComplete) {
+        open.discard().await;
+        if settled.status == Some(ChangeSetStatus::Failed) && is_no_change(&settled.reason) {
+            return Ok(None);
+        }
+        let reason = match &settled.status {
+            Some(ChangeSetStatus::Failed) => settled.reason,
+            other => format!(
+                "it ended in {}",
+                other.as_ref().map_or("an unknown status", |s| s.as_str())
+            ),
+        };
         return Err(Error::ChangeSetFailed {
             stack: job.name.clone(),
             reason,
         });
     }
-    if status != Some(ChangeSetStatus::CreateComplete) {
-        return Err(Error::ChangeSetFailed {
-            stack: job.name.clone(),
-            reason: format!(
-                "it ended in {}",
-                status.as_ref().map_or("an unknown status", |s| s.as_str())
-            ),
-        });
+    let text = render_change_set(&job.name, &name, &kind, &settled.changes);
+    let confirmed = ui::confirm(
+        &shared.reporter,
+        &shared.prompt,
+        shared.opts.yes,
+        text.trim_end(),
+        &format!("Execute this change set on {}?", job.name),
+        &format!("deploying {}", job.name),
+    )
+    .await;
+    if let Err(e) = confirmed {
+        open.discard().await;
+        return Err(e);
     }
+    let watermark = open
+        .or_discard(stacks::newest_event(cfn, &open.stack_id).await)
+        .await?;
+    execute_change_set(shared, req, &open, &watermark).await?;
+    Ok(Some(Started {
+        stack_id: open.stack_id.clone(),
+        watermark,
+        total: settled.changes.len(),
+        is_update: req.is_update,
+    }))
+}
 
+/// The change set as a table, with security-relevant changes called out.
+fn render_change_set(
+    stack: &str,
+    name: &str,
+    kind: &ChangeSetType,
+    changes: &[aws_sdk_cloudformation::types::ResourceChange],
+) -> String {
     let rows: Vec<[String; 4]> = changes
         .iter()
         .map(|c| {
@@ -1031,8 +1621,7 @@ async fn change_set(
         })
         .collect();
     let mut text = format!(
-        "{}: change set {name} ({}), {} change{}\n",
-        job.name,
+        "{stack}: change set {name} ({}), {} change{}\n",
         kind.as_str(),
         rows.len(),
         if rows.len() == 1 { "" } else { "s" }
@@ -1052,31 +1641,7 @@ async fn change_set(
             security.join(", ")
         ));
     }
-    if let Err(e) = ui::confirm(
-        &shared.reporter,
-        &shared.prompt,
-        shared.opts.yes,
-        text.trim_end(),
-        &format!("Execute this change set on {}?", job.name),
-        &format!("deploying {}", job.name),
-    )
-    .await
-    {
-        cleanup(cfn.clone(), change_set_id, stack_id).await;
-        return Err(e);
-    }
-    let watermark = stacks::newest_event(cfn, &stack_id).await?;
-    if let Err(e) = cfn
-        .client
-        .execute_change_set()
-        .change_set_name(&change_set_id)
-        .stack_name(&stack_id)
-        .send()
-        .await
-    {
-        return Err(rejected(cfn, job, template, cfn.error("ExecuteChangeSet", e)).await);
-    }
-    Ok(Some((stack_id, watermark, rows.len())))
+    text
 }
 
 #[cfg(test)]
@@ -1139,6 +1704,56 @@ mod tests {
             ["Vpc (AWS::EC2::VPC)"]
         );
         assert!(suspect_resources(&template, "Internal failure").is_empty());
+    }
+
+    #[test]
+    fn classifies_rejections() {
+        assert!(is_conflict(
+            "AlreadyExistsException",
+            "Stack [CwSingle] already exists"
+        ));
+        assert!(is_conflict(
+            "ValidationError",
+            "Stack:arn:x is in UPDATE_IN_PROGRESS state and can not be updated."
+        ));
+        assert!(!is_conflict("ValidationError", "Template format error"));
+        assert!(is_template_fault("ValidationError"));
+        assert!(is_template_fault("InsufficientCapabilitiesException"));
+        assert!(!is_template_fault("LimitExceededException"));
+    }
+
+    #[test]
+    fn the_run_guard_tells_live_runs_from_left_ones() {
+        let me = RunMark::this();
+        let seen = |mark: Option<RunMark>, executed: bool| ChangeSetSeen {
+            id: "cs".into(),
+            stack_id: "st".into(),
+            mark,
+            executed,
+            created: (0, 0),
+        };
+        let other_live = RunMark {
+            host: me.host.clone(),
+            pid: std::os::unix::process::parent_id(),
+        };
+        let dead = RunMark {
+            host: me.host.clone(),
+            pid: u32::MAX - 1,
+        };
+        let remote = RunMark {
+            host: format!("{}-elsewhere", me.host),
+            pid: 7,
+        };
+        assert!(!live_run(&seen(Some(me.clone()), false), &me), "our own");
+        assert!(live_run(&seen(Some(other_live.clone()), false), &me));
+        assert!(live_run(&seen(Some(other_live), true), &me), "executing");
+        assert!(
+            !live_run(&seen(Some(dead), false), &me),
+            "killed: cleaned up"
+        );
+        assert!(live_run(&seen(Some(remote.clone()), false), &me));
+        assert!(!live_run(&seen(Some(remote), true), &me));
+        assert!(!live_run(&seen(None, false), &me), "not cloudwright's");
     }
 
     #[test]

@@ -5,6 +5,10 @@
 //! but "not imported" (moto answers HTTP 500), the imports are checked instead by scanning the
 //! templates of the region's other live stacks for `Fn::ImportValue` of the export's name; if
 //! that fails too, the stack is not deleted.
+//!
+//! What a deletion keeps is reported with its physical id: resources whose `DeletionPolicy`
+//! retains them (read from the deployed template and the stack's resources before the
+//! deletion) and resources CloudFormation reported `DELETE_SKIPPED`.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -14,10 +18,10 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use crate::assembly::{CloudAssembly, Extend};
-use crate::aws::{Aws, service_error};
+use crate::aws::{Aws, is_unavailable, service_error};
 use crate::error::{Error, Result};
 use crate::events::{self, EventWatch, Outcome, Reporter, first_failure};
-use crate::stacks::{self, Cfn};
+use crate::stacks::{self, Cfn, StackStatus as State};
 use crate::ui;
 
 /// Options of `cloudwright destroy`.
@@ -33,6 +37,129 @@ pub struct DestroyOptions {
     pub timeout: Duration,
     /// How events are shown.
     pub display: events::Display,
+}
+
+/// A resource a stack's deletion kept.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Kept {
+    /// Its logical id.
+    pub logical_id: String,
+    /// Its type.
+    pub resource_type: String,
+    /// Its physical id, when known.
+    pub physical_id: Option<String>,
+    /// Why it was kept (`DeletionPolicy Retain`, `DELETE_SKIPPED`).
+    pub why: String,
+}
+
+impl std::fmt::Display for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}) {} [{}]",
+            self.logical_id,
+            self.resource_type,
+            self.physical_id.as_deref().unwrap_or("(no physical id)"),
+            self.why
+        )
+    }
+}
+
+/// What a deletion keeps: resources of the deployed `template` whose `DeletionPolicy` is
+/// `Retain` or `RetainExceptOnCreate` (their physical ids from `physical`: logical id →
+/// physical id), and those `events` report `DELETE_SKIPPED`. Sorted by logical id.
+pub fn kept(
+    template: Option<&Value>,
+    physical: &std::collections::BTreeMap<String, String>,
+    events: &[events::StackEvent],
+) -> Vec<Kept> {
+    let mut out: std::collections::BTreeMap<String, Kept> = std::collections::BTreeMap::new();
+    if let Some(resources) = template
+        .and_then(|t| t.get("Resources"))
+        .and_then(Value::as_object)
+    {
+        for (id, r) in resources {
+            let policy = r.get("DeletionPolicy").and_then(Value::as_str);
+            if let Some(p @ ("Retain" | "RetainExceptOnCreate")) = policy {
+                out.insert(
+                    id.clone(),
+                    Kept {
+                        logical_id: id.clone(),
+                        resource_type: r
+                            .get("Type")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                        physical_id: physical.get(id).cloned(),
+                        why: format!("DeletionPolicy {p}"),
+                    },
+                );
+            }
+        }
+    }
+    for e in events
+        .iter()
+        .filter(|e| e.resource_status == "DELETE_SKIPPED")
+    {
+        let entry = out
+            .entry(e.logical_resource_id.clone())
+            .or_insert_with(|| Kept {
+                logical_id: e.logical_resource_id.clone(),
+                resource_type: e.resource_type.clone(),
+                physical_id: None,
+                why: "DELETE_SKIPPED".into(),
+            });
+        if entry.physical_id.is_none() {
+            entry.physical_id = e
+                .physical_resource_id
+                .clone()
+                .filter(|p| !p.is_empty())
+                .or_else(|| physical.get(&e.logical_resource_id).cloned());
+        }
+    }
+    out.into_values().collect()
+}
+
+/// What a deletion is expected to keep, read before it starts: the deployed template and the
+/// stack's resources' physical ids (empty when they cannot be read; the events still tell).
+async fn retained_before(
+    cfn: &Cfn,
+    stack_id: &str,
+) -> (Option<Value>, std::collections::BTreeMap<String, String>) {
+    let template = stacks::deployed_template(cfn, stack_id)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|t| crate::diff::deployed_json(&t).ok());
+    let mut physical = std::collections::BTreeMap::new();
+    if let Ok(out) = cfn
+        .client
+        .describe_stack_resources()
+        .stack_name(stack_id)
+        .send()
+        .await
+    {
+        for r in out.stack_resources() {
+            if let (Some(l), Some(p)) = (r.logical_resource_id(), r.physical_resource_id()) {
+                physical.insert(l.to_owned(), p.to_owned());
+            }
+        }
+    }
+    (template, physical)
+}
+
+/// A failure of AWS itself during a stack's deletion, with what this run changed; any other
+/// error as it is.
+fn unavailable(stack: &str, err: Error, changed: &str) -> Error {
+    if is_unavailable(&err) {
+        Error::Unavailable {
+            stack: stack.to_owned(),
+            cause: Box::new(err),
+            changed: changed.to_owned(),
+        }
+    } else {
+        err
+    }
 }
 
 /// Whether `template` (JSON text, or any text as a fallback) imports `export`.
@@ -199,7 +326,7 @@ pub async fn destroy(
             reporter.println(&format!("{}: already deleted", s.stack_name));
             continue;
         };
-        if events::busy(&info.status) {
+        if info.state().busy() {
             reporter.println(&format!(
                 "{}: the stack is {}; waiting for that to finish before deleting it",
                 info.name, info.status
@@ -217,7 +344,7 @@ pub async fn destroy(
             )
             .await?
             {
-                Some(i) if i.status != "DELETE_COMPLETE" => info = i,
+                Some(i) if i.state() != State::DeleteComplete => info = i,
                 _ => {
                     rep.finish("deleted");
                     reporter.println(&format!("{}: already deleted", s.stack_name));
@@ -252,13 +379,42 @@ pub async fn destroy(
                 }
             }
         }
-        let mut watch = EventWatch::since(stacks::newest_event(&cfn, &info.id).await?);
-        cfn.client
-            .delete_stack()
-            .stack_name(&info.id)
-            .send()
-            .await
-            .map_err(|e| cfn.error("DeleteStack", e))?;
+        let (deployed, physical) = retained_before(&cfn, &info.id).await;
+        let not_deleted = |e: Error| unavailable(&info.name, e, "The stack was not deleted.");
+        let mut watch = EventWatch::since(
+            stacks::newest_event(&cfn, &info.id)
+                .await
+                .map_err(not_deleted)?,
+        );
+        crate::interrupt::stack_started(&cfn, &info.name);
+        if let Err(e) = cfn.client.delete_stack().stack_name(&info.id).send().await {
+            let err = cfn.error("DeleteStack", e);
+            if !is_unavailable(&err) {
+                return Err(err);
+            }
+            // the request may have reached AWS: the stack's state says whether it did
+            match stacks::describe(&cfn, &info.id).await {
+                Ok(Some(now))
+                    if now.state() == State::DeleteComplete
+                        || now.state() == State::InProgress("DELETE_IN_PROGRESS".into()) =>
+                {
+                    reporter.println(&format!(
+                        "{}: the answer to DeleteStack was lost ({err}), but the stack is {}; following it",
+                        info.name, now.status
+                    ));
+                }
+                Ok(None) => {}
+                Ok(Some(_)) => return Err(not_deleted(err)),
+                Err(read) => {
+                    return Err(Error::UnknownOutcome {
+                        stack: info.name.clone(),
+                        operation: "DeleteStack",
+                        detail: err.to_string(),
+                        state: format!("reading the stack back failed too ({read})"),
+                    });
+                }
+            }
+        }
         let mut rep = reporter.stack(&info.name, "deleting", s.resource_count);
         let end = stacks::wait_settled(
             &cfn,
@@ -269,9 +425,16 @@ pub async fn destroy(
             deadline,
             opts.timeout,
         )
-        .await?;
+        .await
+        .map_err(|e| {
+            unavailable(
+                &info.name,
+                e,
+                "The deletion had started and CloudFormation goes on with it; run destroy again to wait for it.",
+            )
+        })?;
         match end {
-            Some(end) if end.status != "DELETE_COMPLETE" => {
+            Some(end) if end.state() != State::DeleteComplete => {
                 rep.finish(&end.status);
                 return Err(Error::StackFailed {
                     stack: info.name.clone(),
@@ -285,11 +448,26 @@ pub async fn destroy(
             }
             _ => {
                 rep.finish("DELETE_COMPLETE");
-                reporter.println(&format!(
+                crate::interrupt::stack_done(&info.name);
+                let kept = kept(deployed.as_ref(), &physical, rep.seen());
+                let mut line = format!(
                     "{}: deleted in {:.1} s",
                     info.name,
                     started.elapsed().as_secs_f64()
-                ));
+                );
+                if !kept.is_empty() {
+                    line.push_str(&format!(
+                        "; kept {} resource{} that still exist{} (delete {} yourself when no longer needed):",
+                        kept.len(),
+                        if kept.len() == 1 { "" } else { "s" },
+                        if kept.len() == 1 { "s" } else { "" },
+                        if kept.len() == 1 { "it" } else { "them" },
+                    ));
+                    for k in &kept {
+                        line.push_str(&format!("\n  kept {k}"));
+                    }
+                }
+                reporter.println(&line);
                 deleted.push(info.name.clone());
             }
         }
@@ -300,6 +478,41 @@ pub async fn destroy(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reports_what_a_deletion_keeps() {
+        let template = serde_json::json!({"Resources": {
+            "Logs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain"},
+            "Bucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "RetainExceptOnCreate"},
+            "Vpc": {"Type": "AWS::EC2::VPC"},
+            "Db": {"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot"}}});
+        let physical: std::collections::BTreeMap<String, String> = [
+            ("Logs", "my-logs"),
+            ("Vpc", "vpc-1"),
+            ("Queue", "https://q"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect();
+        let skipped = events::StackEvent {
+            logical_resource_id: "Queue".into(),
+            resource_type: "AWS::SQS::Queue".into(),
+            resource_status: "DELETE_SKIPPED".into(),
+            physical_resource_id: Some(String::new()),
+            ..Default::default()
+        };
+        let k = kept(Some(&template), &physical, &[skipped]);
+        let lines: Vec<String> = k.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "Bucket (AWS::S3::Bucket) (no physical id) [DeletionPolicy RetainExceptOnCreate]",
+                "Logs (AWS::Logs::LogGroup) my-logs [DeletionPolicy Retain]",
+                "Queue (AWS::SQS::Queue) https://q [DELETE_SKIPPED]",
+            ]
+        );
+        assert!(kept(None, &physical, &[]).is_empty());
+    }
 
     #[test]
     fn finds_imports_in_templates() {

@@ -66,6 +66,18 @@ pub enum Error {
         /// What it printed on stderr (and stdout).
         output: String,
     },
+    /// The app ran longer than its timeout and was stopped.
+    #[error(
+        "the app `{command}` did not finish within {seconds} s and was stopped (with every process it started); nothing was synthesized. Raise \"appTimeout\" in cloudwright.json or pass --app-timeout SECONDS if it needs longer. What it printed:\n{output}"
+    )]
+    AppTimeout {
+        /// The command line.
+        command: String,
+        /// The timeout.
+        seconds: u64,
+        /// What it printed before it was stopped (the end, capped).
+        output: String,
+    },
     /// The app kept asking for context after the lookups were performed.
     #[error(
         "the app still reports missing context after {rounds} rounds of lookups ({keys}). Check that the app reads the context file cloudwright writes ({}): its `--context-file` flag must be honored.",
@@ -150,6 +162,81 @@ pub enum Error {
         operation: &'static str,
         /// What the SDK reported.
         detail: String,
+    },
+    /// The endpoint accepted the request but did not answer within the request timeout.
+    #[error(
+        "{endpoint} did not answer {operation} within the request timeout ({detail}). Check that the endpoint is up (if AWS_ENDPOINT_URL is set, the service it points at); if calls are just slow, raise the per-request timeout (CLOUDWRIGHT_REQUEST_TIMEOUT=SECONDS) or the command's --timeout."
+    )]
+    NoAnswer {
+        /// The endpoint (or a description of it).
+        endpoint: String,
+        /// The API call.
+        operation: &'static str,
+        /// What the SDK reported.
+        detail: String,
+    },
+    /// AWS answered a call with a server error (HTTP 5xx) even after retrying.
+    #[error(
+        "AWS is unavailable: {operation} failed with HTTP {status} ({code}: {message}) even after retrying with backoff. Run the command again later."
+    )]
+    ServiceFault {
+        /// The API call.
+        operation: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The error code.
+        code: String,
+        /// What AWS said.
+        message: String,
+    },
+    /// A stack's deploy stopped because AWS was unavailable (throttling, 5xx, no answer): what
+    /// this run changed is said.
+    #[error("stack `{stack}`: {cause} {changed}")]
+    Unavailable {
+        /// The stack.
+        stack: String,
+        /// The service failure (its own message).
+        cause: Box<Error>,
+        /// What this run changed before it stopped, and how a rerun converges.
+        changed: String,
+    },
+    /// Another operation is changing the stack.
+    #[error(
+        "stack `{stack}` is being changed by another operation: {other}. This run changed nothing; wait for that operation to finish and deploy again (cloudwright waits for a stack in progress)."
+    )]
+    Conflict {
+        /// The stack.
+        stack: String,
+        /// The other operation, as far as it can be named.
+        other: String,
+    },
+    /// A call that changes a stack may or may not have reached AWS, and reading the stack back
+    /// did not settle it.
+    #[error(
+        "stack `{stack}`: the outcome of {operation} is unknown ({detail}); {state}. Run `cloudwright deploy` again: it reads the stack's real state and converges."
+    )]
+    UnknownOutcome {
+        /// The stack.
+        stack: String,
+        /// The call whose answer was lost.
+        operation: &'static str,
+        /// Why the answer is missing.
+        detail: String,
+        /// The stack's state as it could be read back.
+        state: String,
+    },
+    /// Another cloudwright run holds the context file's lock for too long.
+    #[error(
+        "cannot write the context file {}: another cloudwright run has held its lock ({}) for more than {seconds} s. If no other run is active, delete the lock file and run again.",
+        path.display(), lock.display()
+    )]
+    ContextLocked {
+        /// The context file.
+        path: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
+        /// How long this run waited.
+        seconds: u64,
     },
     /// AWS kept throttling a call after the SDK's retries.
     #[error(

@@ -28,7 +28,11 @@
 //! - [`watch`]: `cloudwright watch`, the inner loop: a polling file watcher (ignore files
 //!   honored), synthesize, publish, hotswap on each change, the services' log events streamed
 //!   ([`logs`]: CloudWatch Logs);
-//! - [`aws`] and [`error`]: SDK configuration and errors a user can act on;
+//! - [`aws`] and [`error`]: SDK configuration (every request bounded by a timeout) and errors
+//!   a user can act on, classified: the template, the service (unavailable), a conflict, an
+//!   unknown outcome;
+//! - [`interrupt`]: SIGINT/SIGTERM stop the app, delete unexecuted change sets and report each
+//!   stack's state; the run marks by which a rerun recognizes what a killed run left;
 //! - [`awsapi`], [`ec2`], [`ecr`], [`ecs`] and [`logs`]: the client of our own for EC2 (Query
 //!   protocol, XML), ECR, ECS and CloudWatch Logs (`awsJson1_1`): SigV4 signing, the SDK's HTTPS connector, pagination, retries with
 //!   backoff; used instead of `aws-sdk-ec2` and `aws-sdk-ecr`, whose builds cost minutes and GBs.
@@ -59,6 +63,7 @@ pub mod facts;
 pub mod file_assets;
 pub mod hotswap;
 pub mod init;
+pub mod interrupt;
 pub mod logs;
 pub mod lookup;
 pub mod migrate;

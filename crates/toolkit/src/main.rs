@@ -15,8 +15,8 @@ use cloudwright_cli::destroy::DestroyOptions;
 use cloudwright_cli::synth::{Stderr, Stdout};
 use cloudwright_cli::watch::WatchOptions;
 use cloudwright_cli::{
-    Error, assembly, audit, deploy, destroy, diff, events, hotswap, init, migrate, publish, synth,
-    watch,
+    Error, assembly, audit, deploy, destroy, diff, events, hotswap, init, interrupt, migrate,
+    publish, synth, watch,
 };
 
 /// Synthesize, look up, diff, deploy and destroy the CloudFormation stacks of a cloudwright app.
@@ -45,6 +45,10 @@ struct Cli {
     /// A context value passed on to the app (repeatable).
     #[arg(short = 'c', long = "context", global = true, value_name = "KEY=VALUE")]
     context: Vec<String>,
+    /// Stop the app (and what it started) when one run takes longer than this (overrides
+    /// "appTimeout"; default 600).
+    #[arg(long, global = true, value_name = "SECONDS")]
+    app_timeout: Option<u64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -369,9 +373,16 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             context_file: cli.context_file,
             out: cli.out,
             context: cli.context,
+            app_timeout: cli.app_timeout,
         },
     )?;
     let aws = Aws::load().await;
+    // SIGINT/SIGTERM stop the app, delete unexecuted change sets and say what each stack is
+    // left in (`watch` stops on its own flag)
+    if !matches!(cli.command, Command::Watch { .. }) {
+        interrupt::install()?;
+        tokio::spawn(interrupt::watch());
+    }
     match cli.command {
         Command::Synth { yaml } => {
             settings.yaml = yaml;
@@ -459,6 +470,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     "--import-existing works through change sets: drop --method direct".into(),
                 ));
             }
+            let aws = aws.bounded(Duration::from_secs(timeout));
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
             let selected = a.select(
                 &stacks,
@@ -508,6 +520,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             debounce,
             no_logs,
         } => {
+            let aws = aws.bounded(Duration::from_secs(timeout));
             let stop = watch::stop_on_signals()?;
             let opts = WatchOptions {
                 hotswap: !no_hotswap,
@@ -543,6 +556,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             timeout,
             progress,
         } => {
+            let aws = aws.bounded(Duration::from_secs(timeout));
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
             destroy::destroy(
                 &aws,
@@ -578,6 +592,10 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
+            // a signal stopped the run: the interrupt watcher reports and exits
+            if interrupt::signalled().is_some() {
+                std::thread::sleep(Duration::from_secs(30));
+            }
             eprintln!("error: {e}");
             ExitCode::from(1)
         }

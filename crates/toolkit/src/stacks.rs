@@ -32,6 +32,93 @@ pub struct StackInfo {
     pub tags: Vec<(String, String)>,
 }
 
+/// A CloudFormation stack status, typed: what the deploy decides on is matched as variants,
+/// not as strings. Statuses this toolkit does not act on specially are [`StackStatus::Other`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StackStatus {
+    /// `CREATE_COMPLETE`.
+    CreateComplete,
+    /// `UPDATE_COMPLETE`.
+    UpdateComplete,
+    /// `IMPORT_COMPLETE`.
+    ImportComplete,
+    /// `REVIEW_IN_PROGRESS`: a stack that only holds a change set never executed.
+    ReviewInProgress,
+    /// `ROLLBACK_COMPLETE`: a create that failed and rolled back; only deletion is possible.
+    RollbackComplete,
+    /// `DELETE_COMPLETE`.
+    DeleteComplete,
+    /// A failure nothing can be deployed onto: `ROLLBACK_FAILED`, `DELETE_FAILED`,
+    /// `IMPORT_ROLLBACK_FAILED`.
+    Stuck(String),
+    /// `UPDATE_ROLLBACK_FAILED`: the rollback must be continued first.
+    UpdateRollbackFailed,
+    /// Any other `*_IN_PROGRESS`: an operation that must finish first.
+    InProgress(String),
+    /// Any other settled status (`UPDATE_ROLLBACK_COMPLETE`, `CREATE_FAILED`, ...).
+    Other(String),
+}
+
+impl StackStatus {
+    /// Reads CloudFormation's status text.
+    pub fn parse(status: &str) -> StackStatus {
+        match status {
+            "CREATE_COMPLETE" => StackStatus::CreateComplete,
+            "UPDATE_COMPLETE" => StackStatus::UpdateComplete,
+            "IMPORT_COMPLETE" => StackStatus::ImportComplete,
+            "REVIEW_IN_PROGRESS" => StackStatus::ReviewInProgress,
+            "ROLLBACK_COMPLETE" => StackStatus::RollbackComplete,
+            "DELETE_COMPLETE" => StackStatus::DeleteComplete,
+            "UPDATE_ROLLBACK_FAILED" => StackStatus::UpdateRollbackFailed,
+            "ROLLBACK_FAILED" | "DELETE_FAILED" | "IMPORT_ROLLBACK_FAILED" => {
+                StackStatus::Stuck(status.to_owned())
+            }
+            s if s.ends_with("_IN_PROGRESS") => StackStatus::InProgress(s.to_owned()),
+            s => StackStatus::Other(s.to_owned()),
+        }
+    }
+
+    /// CloudFormation's text for it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            StackStatus::CreateComplete => "CREATE_COMPLETE",
+            StackStatus::UpdateComplete => "UPDATE_COMPLETE",
+            StackStatus::ImportComplete => "IMPORT_COMPLETE",
+            StackStatus::ReviewInProgress => "REVIEW_IN_PROGRESS",
+            StackStatus::RollbackComplete => "ROLLBACK_COMPLETE",
+            StackStatus::DeleteComplete => "DELETE_COMPLETE",
+            StackStatus::UpdateRollbackFailed => "UPDATE_ROLLBACK_FAILED",
+            StackStatus::Stuck(s) | StackStatus::InProgress(s) | StackStatus::Other(s) => s,
+        }
+    }
+
+    /// Whether a deploy ended well in this status.
+    pub fn succeeded(&self) -> bool {
+        matches!(
+            self,
+            StackStatus::CreateComplete | StackStatus::UpdateComplete | StackStatus::ImportComplete
+        )
+    }
+
+    /// Whether an operation is running that must end before another starts.
+    pub fn busy(&self) -> bool {
+        matches!(self, StackStatus::InProgress(_))
+    }
+}
+
+impl std::fmt::Display for StackStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl StackInfo {
+    /// Its status, typed.
+    pub fn state(&self) -> StackStatus {
+        StackStatus::parse(&self.status)
+    }
+}
+
 /// Describes a stack by name or id; `None` when it does not exist.
 pub async fn describe(cfn: &Cfn, name_or_id: &str) -> Result<Option<StackInfo>> {
     let out = match cfn
@@ -224,5 +311,34 @@ pub async fn wait_settled(
             }
         }
         tokio::time::sleep(backoff.next_delay()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stack_statuses_are_typed() {
+        for s in [
+            "CREATE_COMPLETE",
+            "UPDATE_COMPLETE",
+            "REVIEW_IN_PROGRESS",
+            "ROLLBACK_COMPLETE",
+            "UPDATE_ROLLBACK_FAILED",
+            "DELETE_FAILED",
+            "UPDATE_IN_PROGRESS",
+            "UPDATE_ROLLBACK_COMPLETE",
+        ] {
+            assert_eq!(StackStatus::parse(s).as_str(), s);
+        }
+        assert!(StackStatus::parse("UPDATE_COMPLETE").succeeded());
+        assert!(!StackStatus::parse("UPDATE_ROLLBACK_COMPLETE").succeeded());
+        assert!(StackStatus::parse("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS").busy());
+        assert!(!StackStatus::parse("REVIEW_IN_PROGRESS").busy());
+        assert_eq!(
+            StackStatus::parse("DELETE_FAILED"),
+            StackStatus::Stuck("DELETE_FAILED".into())
+        );
     }
 }

@@ -55,9 +55,10 @@ async fn fill(
     }
     let (found, failure) = lookup::perform_all(aws, queries).await;
     if !found.is_empty() {
-        let mut file = ContextFile::read(&settings.context_file)?;
-        file.values.extend(found.clone());
-        file.write()?;
+        // under the file's lock: a concurrent run's values are merged, never overwritten
+        ContextFile::update(&settings.context_file, |file| {
+            file.values.extend(found.clone())
+        })?;
         out.say(&format!(
             "wrote {} context value{} to {}",
             found.len(),

@@ -352,6 +352,8 @@ pub fn stop_on_signals() -> Result<Arc<AtomicBool>> {
             .and_then(|_| signal_hook::flag::register(signal, stop.clone()))
             .map_err(|e| Error::Internal(format!("cannot handle signal {signal}: {e}")))?;
     }
+    // the app runs in its own process group, out of the terminal's reach: stop it too
+    crate::interrupt::stop_also_on(stop.clone());
     Ok(stop)
 }
 
@@ -544,6 +546,7 @@ mod tests {
                 exclude: vec!["docs/**".into()],
                 include: Vec::new(),
             },
+            app_timeout: crate::app_runner::DEFAULT_APP_TIMEOUT,
         };
         let w = Watcher::new(vec![root.clone()], Filter::new(root, &settings));
         // `--out DIR` given relative to the project

@@ -10,6 +10,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudformation::config::Credentials;
 use cloudwright_tests::Moto;
 
+pub mod faults;
 pub mod images;
 pub mod recorder;
 

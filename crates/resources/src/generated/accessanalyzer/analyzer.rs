@@ -134,7 +134,8 @@ impl Resource for Analyzer {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Analyzer, properties)
+        constraint::check(&RULE_Analyzer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -165,7 +165,8 @@ impl Resource for Certificate {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Certificate, properties)
+        constraint::check(&RULE_Certificate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

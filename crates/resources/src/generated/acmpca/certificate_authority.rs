@@ -197,7 +197,8 @@ impl Resource for CertificateAuthority {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CertificateAuthority, properties)
+        constraint::check(&RULE_CertificateAuthority, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

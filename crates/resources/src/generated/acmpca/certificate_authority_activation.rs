@@ -114,7 +114,8 @@ impl Resource for CertificateAuthorityActivation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CertificateAuthorityActivation, properties)
+        constraint::check(&RULE_CertificateAuthorityActivation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -186,7 +186,8 @@ impl Resource for InvestigationGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InvestigationGroup, properties)
+        constraint::check(&RULE_InvestigationGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

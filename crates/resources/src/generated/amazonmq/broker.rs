@@ -311,7 +311,8 @@ impl Resource for Broker {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Broker, properties)
+        constraint::check(&RULE_Broker, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

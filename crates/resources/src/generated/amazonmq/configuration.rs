@@ -146,7 +146,8 @@ impl Resource for Configuration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Configuration, properties)
+        constraint::check(&RULE_Configuration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -97,7 +97,8 @@ impl Resource for ConfigurationAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationAssociation, properties)
+        constraint::check(&RULE_ConfigurationAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -251,7 +251,8 @@ impl Resource for Branch {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Branch, properties)
+        constraint::check(&RULE_Branch, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

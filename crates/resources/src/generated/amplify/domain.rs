@@ -156,7 +156,8 @@ impl Resource for Domain {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)
+        constraint::check(&RULE_Domain, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

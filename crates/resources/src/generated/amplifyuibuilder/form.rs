@@ -159,7 +159,8 @@ impl Resource for Form {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Form, properties)
+        constraint::check(&RULE_Form, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

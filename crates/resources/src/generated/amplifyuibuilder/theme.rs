@@ -117,7 +117,8 @@ impl Resource for Theme {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Theme, properties)
+        constraint::check(&RULE_Theme, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

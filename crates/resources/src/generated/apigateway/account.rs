@@ -75,7 +75,8 @@ impl Resource for Account {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Account, properties)
+        constraint::check(&RULE_Account, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

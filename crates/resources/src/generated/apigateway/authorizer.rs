@@ -160,7 +160,8 @@ impl Resource for Authorizer {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Authorizer, properties)
+        constraint::check(&RULE_Authorizer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -110,7 +110,8 @@ impl Resource for BasePathMapping {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BasePathMapping, properties)
+        constraint::check(&RULE_BasePathMapping, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

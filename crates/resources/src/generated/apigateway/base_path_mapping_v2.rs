@@ -112,7 +112,8 @@ impl Resource for BasePathMappingV2 {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BasePathMappingV2, properties)
+        constraint::check(&RULE_BasePathMappingV2, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -85,7 +85,8 @@ impl Resource for ClientCertificate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClientCertificate, properties)
+        constraint::check(&RULE_ClientCertificate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

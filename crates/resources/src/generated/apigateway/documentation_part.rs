@@ -106,7 +106,8 @@ impl Resource for DocumentationPart {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DocumentationPart, properties)
+        constraint::check(&RULE_DocumentationPart, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

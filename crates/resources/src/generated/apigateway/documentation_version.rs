@@ -104,7 +104,8 @@ impl Resource for DocumentationVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DocumentationVersion, properties)
+        constraint::check(&RULE_DocumentationVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

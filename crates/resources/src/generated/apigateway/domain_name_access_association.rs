@@ -126,7 +126,8 @@ impl Resource for DomainNameAccessAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainNameAccessAssociation, properties)
+        constraint::check(&RULE_DomainNameAccessAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -138,7 +138,8 @@ impl Resource for DomainNameV2 {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainNameV2, properties)
+        constraint::check(&RULE_DomainNameV2, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -120,7 +120,8 @@ impl Resource for GatewayResponse {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GatewayResponse, properties)
+        constraint::check(&RULE_GatewayResponse, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -190,7 +190,8 @@ impl Resource for Method {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Method, properties)
+        constraint::check(&RULE_Method, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

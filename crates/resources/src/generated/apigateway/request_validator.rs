@@ -110,7 +110,8 @@ impl Resource for RequestValidator {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RequestValidator, properties)
+        constraint::check(&RULE_RequestValidator, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

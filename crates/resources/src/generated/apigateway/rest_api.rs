@@ -211,7 +211,8 @@ impl Resource for RestApi {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RestApi, properties)
+        constraint::check(&RULE_RestApi, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -199,7 +199,8 @@ impl Resource for Stage {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stage, properties)
+        constraint::check(&RULE_Stage, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

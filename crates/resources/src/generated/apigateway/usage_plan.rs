@@ -112,7 +112,8 @@ impl Resource for UsagePlan {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UsagePlan, properties)
+        constraint::check(&RULE_UsagePlan, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -108,7 +108,8 @@ impl Resource for UsagePlanKey {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UsagePlanKey, properties)
+        constraint::check(&RULE_UsagePlanKey, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

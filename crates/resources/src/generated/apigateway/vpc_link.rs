@@ -117,7 +117,8 @@ impl Resource for VpcLink {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcLink, properties)
+        constraint::check(&RULE_VpcLink, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -20,9 +20,9 @@ pub(crate) static RULE_Api: ObjRule = ObjRule {
         ("DisableExecuteApiEndpoint", Shape::Bool),
         ("DisableSchemaValidation", Shape::Bool),
         ("FailOnWarnings", Shape::Bool),
-        ("IpAddressType", Shape::STR),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4"], ..StrRule::ANY })),
         ("Name", Shape::STR),
-        ("ProtocolType", Shape::STR),
+        ("ProtocolType", Shape::Str(&StrRule { allowed: &["HTTP", "WEBSOCKET"], ..StrRule::ANY })),
         ("RouteKey", Shape::STR),
         ("RouteSelectionExpression", Shape::STR),
         ("Tags", Shape::Typed(json_type::OBJECT)),
@@ -215,7 +215,8 @@ impl Resource for Api {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Api, properties)
+        constraint::check(&RULE_Api, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -112,7 +112,8 @@ impl Resource for ApiMapping {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiMapping, properties)
+        constraint::check(&RULE_ApiMapping, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

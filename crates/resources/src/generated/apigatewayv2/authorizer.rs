@@ -25,7 +25,7 @@ pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
         ("AuthorizerCredentialsArn", Shape::STR),
         ("AuthorizerPayloadFormatVersion", Shape::STR),
         ("AuthorizerResultTtlInSeconds", Shape::INT),
-        ("AuthorizerType", Shape::STR),
+        ("AuthorizerType", Shape::Str(&StrRule { allowed: &["JWT", "REQUEST"], ..StrRule::ANY })),
         ("AuthorizerUri", Shape::STR),
         ("EnableSimpleResponses", Shape::Bool),
         ("IdentitySource", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
@@ -182,7 +182,8 @@ impl Resource for Authorizer {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Authorizer, properties)
+        constraint::check(&RULE_Authorizer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

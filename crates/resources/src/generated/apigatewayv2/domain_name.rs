@@ -124,7 +124,8 @@ impl Resource for DomainName {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainName, properties)
+        constraint::check(&RULE_DomainName, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -182,10 +183,10 @@ pub(crate) static RULE_DomainNameConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
         ("CertificateName", Shape::STR),
-        ("EndpointType", Shape::STR),
-        ("IpAddressType", Shape::STR),
+        ("EndpointType", Shape::Str(&StrRule { allowed: &["EDGE", "REGIONAL"], ..StrRule::ANY })),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4"], ..StrRule::ANY })),
         ("OwnershipVerificationCertificateArn", Shape::STR),
-        ("SecurityPolicy", Shape::STR),
+        ("SecurityPolicy", Shape::Str(&StrRule { allowed: &["TLS_1_0", "TLS_1_2"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -24,15 +24,15 @@ pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ConnectionId", Shape::STR),
-        ("ConnectionType", Shape::STR),
-        ("ContentHandlingStrategy", Shape::STR),
+        ("ConnectionType", Shape::Str(&StrRule { allowed: &["INTERNET", "VPC_LINK"], ..StrRule::ANY })),
+        ("ContentHandlingStrategy", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
         ("CredentialsArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("IntegrationMethod", Shape::STR),
         ("IntegrationSubtype", Shape::STR),
-        ("IntegrationType", Shape::STR),
+        ("IntegrationType", Shape::Str(&StrRule { allowed: &["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"], ..StrRule::ANY })),
         ("IntegrationUri", Shape::STR),
-        ("PassthroughBehavior", Shape::STR),
+        ("PassthroughBehavior", Shape::Str(&StrRule { allowed: &["NEVER", "WHEN_NO_MATCH", "WHEN_NO_TEMPLATES"], ..StrRule::ANY })),
         ("PayloadFormatVersion", Shape::STR),
         ("RequestParameters", Shape::Typed(json_type::OBJECT)),
         ("RequestTemplates", Shape::Typed(json_type::OBJECT)),
@@ -257,7 +257,8 @@ impl Resource for Integration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Integration, properties)
+        constraint::check(&RULE_Integration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

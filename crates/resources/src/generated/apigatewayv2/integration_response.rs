@@ -22,7 +22,7 @@ pub struct IntegrationResponseRequired {
 pub(crate) static RULE_IntegrationResponse: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
-        ("ContentHandlingStrategy", Shape::STR),
+        ("ContentHandlingStrategy", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
         ("IntegrationId", Shape::STR),
         ("IntegrationResponseKey", Shape::STR),
         ("ResponseParameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
@@ -148,7 +148,8 @@ impl Resource for IntegrationResponse {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IntegrationResponse, properties)
+        constraint::check(&RULE_IntegrationResponse, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

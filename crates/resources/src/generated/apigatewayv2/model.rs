@@ -122,7 +122,8 @@ impl Resource for Model {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Model, properties)
+        constraint::check(&RULE_Model, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -22,7 +22,7 @@ pub(crate) static RULE_Route: ObjRule = ObjRule {
         ("ApiId", Shape::STR),
         ("ApiKeyRequired", Shape::Bool),
         ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AuthorizationType", Shape::STR),
+        ("AuthorizationType", Shape::Str(&StrRule { allowed: &["AWS_IAM", "CUSTOM", "JWT", "NONE"], ..StrRule::ANY })),
         ("AuthorizerId", Shape::STR),
         ("ModelSelectionExpression", Shape::STR),
         ("OperationName", Shape::STR),
@@ -180,7 +180,8 @@ impl Resource for Route {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Route, properties)
+        constraint::check(&RULE_Route, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

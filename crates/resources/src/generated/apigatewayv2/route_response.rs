@@ -132,7 +132,8 @@ impl Resource for RouteResponse {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteResponse, properties)
+        constraint::check(&RULE_RouteResponse, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

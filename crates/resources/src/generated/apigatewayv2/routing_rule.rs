@@ -116,7 +116,8 @@ impl Resource for RoutingRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RoutingRule, properties)
+        constraint::check(&RULE_RoutingRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

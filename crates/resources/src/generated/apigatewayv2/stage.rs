@@ -7,8 +7,8 @@
 
 use crate::support::prelude::*;
 
-pub use super::shared::{AccessLogSettings, RouteSettings};
-use super::shared::{RULE_AccessLogSettings, RULE_RouteSettings};
+pub use super::shared::AccessLogSettings;
+use super::shared::RULE_AccessLogSettings;
 
 /// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -178,7 +178,8 @@ impl Resource for Stage {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stage, properties)
+        constraint::check(&RULE_Stage, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -216,5 +217,82 @@ impl StageAttributes {
     #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
+    }
+}
+
+#[rustfmt::skip]
+pub(crate) static RULE_RouteSettings: ObjRule = ObjRule {
+    properties: &[
+        ("DataTraceEnabled", Shape::Bool),
+        ("DetailedMetricsEnabled", Shape::Bool),
+        ("LoggingLevel", Shape::Str(&StrRule { allowed: &["ERROR", "INFO", "OFF"], ..StrRule::ANY })),
+        ("ThrottlingBurstLimit", Shape::INT),
+        ("ThrottlingRateLimit", Shape::NUM),
+    ],
+    closed: true,
+    ..OBJ_RULE
+};
+
+/// The `RouteSettings` property type of `AWS::ApiGatewayV2::Stage`.
+///
+/// Represents a collection of route settings.
+///
+/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-stage-routesettings.html>
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RouteSettings {
+    /// `DataTraceEnabled`: a boolean.
+    ///
+    /// Specifies whether ( `true` ) or not ( `false` ) data trace logging is enabled for this route. This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
+    pub data_trace_enabled: Option<Bool>,
+    /// `DetailedMetricsEnabled`: a boolean.
+    ///
+    /// Specifies whether detailed metrics are enabled.
+    pub detailed_metrics_enabled: Option<Bool>,
+    /// `LoggingLevel`: a string.
+    ///
+    /// Specifies the logging level for this route: `INFO` , `ERROR` , or `OFF` . This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
+    pub logging_level: Option<Str>,
+    /// `ThrottlingBurstLimit`: an integer.
+    ///
+    /// Specifies the throttling burst limit.
+    pub throttling_burst_limit: Option<Int>,
+    /// `ThrottlingRateLimit`: a number.
+    ///
+    /// Specifies the throttling rate limit.
+    pub throttling_rate_limit: Option<Num>,
+}
+
+#[rustfmt::skip]
+impl RouteSettings {
+    /// A `RouteSettings` with no property set (none is required).
+    #[inline]
+    pub fn new() -> Self {
+        Default::default()
+    }
+
+    /// `DataTraceEnabled`: a boolean.
+    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_trace_enabled = Some(value.into()); self }
+    /// `DetailedMetricsEnabled`: a boolean.
+    pub fn detailed_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.detailed_metrics_enabled = Some(value.into()); self }
+    /// `LoggingLevel`: a string.
+    pub fn logging_level(mut self, value: impl Into<Str>) -> Self { self.logging_level = Some(value.into()); self }
+    /// `ThrottlingBurstLimit`: an integer.
+    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self { self.throttling_burst_limit = Some(value.into()); self }
+    /// `ThrottlingRateLimit`: a number.
+    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self { self.throttling_rate_limit = Some(value.into()); self }
+}
+
+impl PropertyType for RouteSettings {}
+
+impl ToValue for RouteSettings {
+    #[inline]
+    fn to_value(&self) -> Value {
+        MapBuilder::new()
+            .opt("DataTraceEnabled", &self.data_trace_enabled)
+            .opt("DetailedMetricsEnabled", &self.detailed_metrics_enabled)
+            .opt("LoggingLevel", &self.logging_level)
+            .opt("ThrottlingBurstLimit", &self.throttling_burst_limit)
+            .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
+            .build()
     }
 }

@@ -221,7 +221,8 @@ impl Resource for ConfigurationProfile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationProfile, properties)
+        constraint::check(&RULE_ConfigurationProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

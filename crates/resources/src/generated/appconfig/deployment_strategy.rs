@@ -182,7 +182,8 @@ impl Resource for DeploymentStrategy {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeploymentStrategy, properties)
+        constraint::check(&RULE_DeploymentStrategy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -147,7 +147,8 @@ impl Resource for Extension {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Extension, properties)
+        constraint::check(&RULE_Extension, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

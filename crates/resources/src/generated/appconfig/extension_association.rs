@@ -113,7 +113,8 @@ impl Resource for ExtensionAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ExtensionAssociation, properties)
+        constraint::check(&RULE_ExtensionAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -163,7 +163,8 @@ impl Resource for HostedConfigurationVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HostedConfigurationVersion, properties)
+        constraint::check(&RULE_HostedConfigurationVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

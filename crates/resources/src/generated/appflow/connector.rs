@@ -118,7 +118,8 @@ impl Resource for Connector {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connector, properties)
+        constraint::check(&RULE_Connector, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

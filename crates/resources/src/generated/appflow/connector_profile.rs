@@ -154,7 +154,8 @@ impl Resource for ConnectorProfile {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectorProfile, properties)
+        constraint::check(&RULE_ConnectorProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

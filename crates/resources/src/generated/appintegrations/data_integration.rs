@@ -169,7 +169,8 @@ impl Resource for DataIntegration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataIntegration, properties)
+        constraint::check(&RULE_DataIntegration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -140,7 +140,8 @@ impl Resource for EventIntegration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventIntegration, properties)
+        constraint::check(&RULE_EventIntegration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

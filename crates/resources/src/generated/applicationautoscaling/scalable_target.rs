@@ -214,7 +214,8 @@ impl Resource for ScalableTarget {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScalableTarget, properties)
+        constraint::check(&RULE_ScalableTarget, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

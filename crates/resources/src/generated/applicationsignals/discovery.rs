@@ -75,7 +75,8 @@ impl Resource for Discovery {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Discovery, properties)
+        constraint::check(&RULE_Discovery, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -83,7 +83,8 @@ impl Resource for GroupingConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GroupingConfiguration, properties)
+        constraint::check(&RULE_GroupingConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -194,7 +194,8 @@ impl Resource for ServiceLevelObjective {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceLevelObjective, properties)
+        constraint::check(&RULE_ServiceLevelObjective, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -150,7 +150,8 @@ impl Resource for GatewayRoute {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GatewayRoute, properties)
+        constraint::check(&RULE_GatewayRoute, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -101,7 +101,8 @@ impl Resource for Mesh {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Mesh, properties)
+        constraint::check(&RULE_Mesh, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

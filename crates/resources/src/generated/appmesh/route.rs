@@ -153,7 +153,8 @@ impl Resource for Route {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Route, properties)
+        constraint::check(&RULE_Route, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -138,7 +138,8 @@ impl Resource for VirtualGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VirtualGateway, properties)
+        constraint::check(&RULE_VirtualGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -148,7 +148,8 @@ impl Resource for VirtualNode {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VirtualNode, properties)
+        constraint::check(&RULE_VirtualNode, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -135,7 +135,8 @@ impl Resource for VirtualRouter {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VirtualRouter, properties)
+        constraint::check(&RULE_VirtualRouter, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

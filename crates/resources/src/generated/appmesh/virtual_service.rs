@@ -137,7 +137,8 @@ impl Resource for VirtualService {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VirtualService, properties)
+        constraint::check(&RULE_VirtualService, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -131,7 +131,8 @@ impl Resource for AutoScalingConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutoScalingConfiguration, properties)
+        constraint::check(&RULE_AutoScalingConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -115,7 +115,8 @@ impl Resource for ObservabilityConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ObservabilityConfiguration, properties)
+        constraint::check(&RULE_ObservabilityConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

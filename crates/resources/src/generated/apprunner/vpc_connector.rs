@@ -133,7 +133,8 @@ impl Resource for VpcConnector {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcConnector, properties)
+        constraint::check(&RULE_VpcConnector, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

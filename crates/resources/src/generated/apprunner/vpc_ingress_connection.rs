@@ -130,7 +130,8 @@ impl Resource for VpcIngressConnection {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcIngressConnection, properties)
+        constraint::check(&RULE_VpcIngressConnection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -160,7 +160,8 @@ impl Resource for AppBlock {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AppBlock, properties)
+        constraint::check(&RULE_AppBlock, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

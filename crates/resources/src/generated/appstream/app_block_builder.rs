@@ -198,7 +198,8 @@ impl Resource for AppBlockBuilder {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AppBlockBuilder, properties)
+        constraint::check(&RULE_AppBlockBuilder, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

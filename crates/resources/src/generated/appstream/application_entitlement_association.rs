@@ -108,7 +108,8 @@ impl Resource for ApplicationEntitlementAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationEntitlementAssociation, properties)
+        constraint::check(&RULE_ApplicationEntitlementAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -96,7 +96,8 @@ impl Resource for ApplicationFleetAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationFleetAssociation, properties)
+        constraint::check(&RULE_ApplicationFleetAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

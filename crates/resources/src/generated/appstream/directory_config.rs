@@ -118,7 +118,8 @@ impl Resource for DirectoryConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DirectoryConfig, properties)
+        constraint::check(&RULE_DirectoryConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

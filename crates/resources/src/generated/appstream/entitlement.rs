@@ -130,7 +130,8 @@ impl Resource for Entitlement {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Entitlement, properties)
+        constraint::check(&RULE_Entitlement, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

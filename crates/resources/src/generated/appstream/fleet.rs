@@ -29,7 +29,7 @@ pub(crate) static RULE_Fleet: ObjRule = ObjRule {
         ("DisplayName", Shape::STR),
         ("DomainJoinInfo", Shape::Object(&RULE_DomainJoinInfo)),
         ("EnableDefaultInternetAccess", Shape::Bool),
-        ("FleetType", Shape::STR),
+        ("FleetType", Shape::Str(&StrRule { allowed: &["ALWAYS_ON", "ELASTIC", "ON_DEMAND"], ..StrRule::ANY })),
         ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("IdleDisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
         ("ImageArn", Shape::STR),
@@ -39,10 +39,10 @@ pub(crate) static RULE_Fleet: ObjRule = ObjRule {
         ("MaxSessionsPerInstance", Shape::INT),
         ("MaxUserDurationInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(360000.0), ..NumRule::ANY })),
         ("Name", Shape::STR),
-        ("Platform", Shape::STR),
+        ("Platform", Shape::Str(&StrRule { allowed: &["AMAZON_LINUX2", "RHEL8", "ROCKY_LINUX8", "UBUNTU_PRO_2404", "WINDOWS", "WINDOWS_11", "WINDOWS_SERVER_2016", "WINDOWS_SERVER_2019", "WINDOWS_SERVER_2022", "WINDOWS_SERVER_2025"], ..StrRule::ANY })),
         ("RootVolumeConfig", Shape::Object(&RULE_VolumeConfig)),
         ("SessionScriptS3Location", Shape::Object(&RULE_S3Location)),
-        ("StreamView", Shape::STR),
+        ("StreamView", Shape::Str(&StrRule { allowed: &["APP", "DESKTOP"], ..StrRule::ANY })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("UsbDeviceFilterStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
@@ -356,7 +356,8 @@ impl Resource for Fleet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Fleet, properties)
+        constraint::check(&RULE_Fleet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -285,7 +285,8 @@ impl Resource for ImageBuilder {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ImageBuilder, properties)
+        constraint::check(&RULE_ImageBuilder, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -95,7 +95,8 @@ impl Resource for StackFleetAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StackFleetAssociation, properties)
+        constraint::check(&RULE_StackFleetAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -120,7 +120,8 @@ impl Resource for StackUserAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StackUserAssociation, properties)
+        constraint::check(&RULE_StackUserAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -19,10 +19,10 @@ pub struct UserRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationType", Shape::STR),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["API", "AWS_AD", "SAML", "USERPOOL"], ..StrRule::ANY })),
         ("FirstName", Shape::STR),
         ("LastName", Shape::STR),
-        ("MessageAction", Shape::STR),
+        ("MessageAction", Shape::Str(&StrRule { allowed: &["RESEND", "SUPPRESS"], ..StrRule::ANY })),
         ("UserName", Shape::STR),
     ],
     required: &["UserName", "AuthenticationType"],
@@ -130,7 +130,8 @@ impl Resource for User {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_User, properties)
+        constraint::check(&RULE_User, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for Api {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Api, properties)
+        constraint::check(&RULE_Api, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

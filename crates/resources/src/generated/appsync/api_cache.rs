@@ -174,7 +174,8 @@ impl Resource for ApiCache {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiCache, properties)
+        constraint::check(&RULE_ApiCache, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

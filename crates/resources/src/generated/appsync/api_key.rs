@@ -100,7 +100,8 @@ impl Resource for ApiKey {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiKey, properties)
+        constraint::check(&RULE_ApiKey, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -159,7 +159,8 @@ impl Resource for ChannelNamespace {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ChannelNamespace, properties)
+        constraint::check(&RULE_ChannelNamespace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

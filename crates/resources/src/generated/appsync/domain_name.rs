@@ -126,7 +126,8 @@ impl Resource for DomainName {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainName, properties)
+        constraint::check(&RULE_DomainName, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

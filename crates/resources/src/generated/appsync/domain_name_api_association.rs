@@ -97,7 +97,8 @@ impl Resource for DomainNameApiAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainNameApiAssociation, properties)
+        constraint::check(&RULE_DomainNameApiAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

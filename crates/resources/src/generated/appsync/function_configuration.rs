@@ -226,7 +226,8 @@ impl Resource for FunctionConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FunctionConfiguration, properties)
+        constraint::check(&RULE_FunctionConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

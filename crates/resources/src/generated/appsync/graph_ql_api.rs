@@ -249,7 +249,8 @@ impl Resource for GraphQlApi {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GraphQlApi, properties)
+        constraint::check(&RULE_GraphQlApi, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

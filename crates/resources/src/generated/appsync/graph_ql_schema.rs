@@ -106,7 +106,8 @@ impl Resource for GraphQlSchema {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GraphQlSchema, properties)
+        constraint::check(&RULE_GraphQlSchema, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

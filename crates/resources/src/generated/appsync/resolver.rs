@@ -253,7 +253,8 @@ impl Resource for Resolver {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Resolver, properties)
+        constraint::check(&RULE_Resolver, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

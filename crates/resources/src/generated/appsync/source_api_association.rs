@@ -97,7 +97,8 @@ impl Resource for SourceApiAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SourceApiAssociation, properties)
+        constraint::check(&RULE_SourceApiAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

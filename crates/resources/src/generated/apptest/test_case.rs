@@ -122,7 +122,8 @@ impl Resource for TestCase {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TestCase, properties)
+        constraint::check(&RULE_TestCase, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -150,7 +150,8 @@ impl Resource for AnomalyDetector {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnomalyDetector, properties)
+        constraint::check(&RULE_AnomalyDetector, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

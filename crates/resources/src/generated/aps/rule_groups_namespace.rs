@@ -126,7 +126,8 @@ impl Resource for RuleGroupsNamespace {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RuleGroupsNamespace, properties)
+        constraint::check(&RULE_RuleGroupsNamespace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

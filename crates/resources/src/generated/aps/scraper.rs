@@ -159,7 +159,8 @@ impl Resource for Scraper {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Scraper, properties)
+        constraint::check(&RULE_Scraper, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

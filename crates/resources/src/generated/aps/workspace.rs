@@ -135,7 +135,8 @@ impl Resource for Workspace {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workspace, properties)
+        constraint::check(&RULE_Workspace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

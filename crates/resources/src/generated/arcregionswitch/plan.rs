@@ -198,7 +198,8 @@ impl Resource for Plan {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Plan, properties)
+        constraint::check(&RULE_Plan, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

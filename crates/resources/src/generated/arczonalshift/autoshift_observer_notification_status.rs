@@ -82,7 +82,8 @@ impl Resource for AutoshiftObserverNotificationStatus {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutoshiftObserverNotificationStatus, properties)
+        constraint::check(&RULE_AutoshiftObserverNotificationStatus, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

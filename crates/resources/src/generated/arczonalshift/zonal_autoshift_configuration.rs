@@ -103,7 +103,8 @@ impl Resource for ZonalAutoshiftConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ZonalAutoshiftConfiguration, properties)
+        constraint::check(&RULE_ZonalAutoshiftConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -123,7 +123,8 @@ impl Resource for CapacityReservation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CapacityReservation, properties)
+        constraint::check(&RULE_CapacityReservation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

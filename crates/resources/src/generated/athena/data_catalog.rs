@@ -195,7 +195,8 @@ impl Resource for DataCatalog {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataCatalog, properties)
+        constraint::check(&RULE_DataCatalog, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

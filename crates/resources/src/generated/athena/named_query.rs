@@ -128,7 +128,8 @@ impl Resource for NamedQuery {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NamedQuery, properties)
+        constraint::check(&RULE_NamedQuery, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

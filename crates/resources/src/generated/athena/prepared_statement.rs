@@ -121,7 +121,8 @@ impl Resource for PreparedStatement {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PreparedStatement, properties)
+        constraint::check(&RULE_PreparedStatement, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -147,7 +147,8 @@ impl Resource for WorkGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkGroup, properties)
+        constraint::check(&RULE_WorkGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

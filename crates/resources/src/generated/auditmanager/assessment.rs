@@ -166,7 +166,8 @@ impl Resource for Assessment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Assessment, properties)
+        constraint::check(&RULE_Assessment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

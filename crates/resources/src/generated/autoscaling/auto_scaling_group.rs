@@ -490,7 +490,8 @@ impl Resource for AutoScalingGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutoScalingGroup, properties)
+        constraint::check(&RULE_AutoScalingGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

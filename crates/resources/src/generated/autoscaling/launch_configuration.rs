@@ -303,7 +303,8 @@ impl Resource for LaunchConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LaunchConfiguration, properties)
+        constraint::check(&RULE_LaunchConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -164,7 +164,8 @@ impl Resource for LifecycleHook {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LifecycleHook, properties)
+        constraint::check(&RULE_LifecycleHook, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

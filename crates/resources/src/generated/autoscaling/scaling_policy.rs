@@ -214,7 +214,8 @@ impl Resource for ScalingPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScalingPolicy, properties)
+        constraint::check(&RULE_ScalingPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -158,7 +158,8 @@ impl Resource for ScheduledAction {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScheduledAction, properties)
+        constraint::check(&RULE_ScheduledAction, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

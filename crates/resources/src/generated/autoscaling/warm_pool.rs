@@ -132,7 +132,8 @@ impl Resource for WarmPool {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WarmPool, properties)
+        constraint::check(&RULE_WarmPool, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -99,7 +99,8 @@ impl Resource for ScalingPlan {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScalingPlan, properties)
+        constraint::check(&RULE_ScalingPlan, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -219,7 +220,7 @@ pub(crate) static RULE_CustomizedLoadMetricSpecification: ObjRule = ObjRule {
         ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
-        ("Statistic", Shape::STR),
+        ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
         ("Unit", Shape::STR),
     ],
     required: &["MetricName", "Statistic", "Namespace"],
@@ -328,7 +329,7 @@ pub(crate) static RULE_CustomizedScalingMetricSpecification: ObjRule = ObjRule {
         ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
-        ("Statistic", Shape::STR),
+        ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
         ("Unit", Shape::STR),
     ],
     required: &["MetricName", "Statistic", "Namespace"],
@@ -491,7 +492,7 @@ pub struct PredefinedLoadMetricSpecificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PredefinedLoadMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        ("PredefinedLoadMetricType", Shape::STR),
+        ("PredefinedLoadMetricType", Shape::Str(&StrRule { allowed: &["ALBTargetGroupRequestCount", "ASGTotalCPUUtilization", "ASGTotalNetworkIn", "ASGTotalNetworkOut"], ..StrRule::ANY })),
         ("ResourceLabel", Shape::STR),
     ],
     required: &["PredefinedLoadMetricType"],
@@ -569,7 +570,7 @@ pub struct PredefinedScalingMetricSpecificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PredefinedScalingMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        ("PredefinedScalingMetricType", Shape::STR),
+        ("PredefinedScalingMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCountPerTarget", "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut", "DynamoDBReadCapacityUtilization", "DynamoDBWriteCapacityUtilization", "EC2SpotFleetRequestAverageCPUUtilization", "EC2SpotFleetRequestAverageNetworkIn", "EC2SpotFleetRequestAverageNetworkOut", "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "RDSReaderAverageCPUUtilization", "RDSReaderAverageDatabaseConnections"], ..StrRule::ANY })),
         ("ResourceLabel", Shape::STR),
     ],
     required: &["PredefinedScalingMetricType"],
@@ -660,14 +661,14 @@ pub(crate) static RULE_ScalingInstruction: ObjRule = ObjRule {
         ("MaxCapacity", Shape::INT),
         ("MinCapacity", Shape::INT),
         ("PredefinedLoadMetricSpecification", Shape::Object(&RULE_PredefinedLoadMetricSpecification)),
-        ("PredictiveScalingMaxCapacityBehavior", Shape::STR),
+        ("PredictiveScalingMaxCapacityBehavior", Shape::Str(&StrRule { allowed: &["SetForecastCapacityToMaxCapacity", "SetMaxCapacityAboveForecastCapacity", "SetMaxCapacityToForecastCapacity"], ..StrRule::ANY })),
         ("PredictiveScalingMaxCapacityBuffer", Shape::INT),
-        ("PredictiveScalingMode", Shape::STR),
+        ("PredictiveScalingMode", Shape::Str(&StrRule { allowed: &["ForecastAndScale", "ForecastOnly"], ..StrRule::ANY })),
         ("ResourceId", Shape::STR),
-        ("ScalableDimension", Shape::STR),
-        ("ScalingPolicyUpdateBehavior", Shape::STR),
+        ("ScalableDimension", Shape::Str(&StrRule { allowed: &["autoscaling:autoScalingGroup:DesiredCapacity", "dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits", "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits", "ec2:spot-fleet-request:TargetCapacity", "ecs:service:DesiredCount", "rds:cluster:ReadReplicaCount"], ..StrRule::ANY })),
+        ("ScalingPolicyUpdateBehavior", Shape::Str(&StrRule { allowed: &["KeepExternalPolicies", "ReplaceExternalPolicies"], ..StrRule::ANY })),
         ("ScheduledActionBufferTime", Shape::INT),
-        ("ServiceNamespace", Shape::STR),
+        ("ServiceNamespace", Shape::Str(&StrRule { allowed: &["autoscaling", "dynamodb", "ec2", "ecs", "rds"], ..StrRule::ANY })),
         ("TargetTrackingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingConfiguration), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ResourceId", "ServiceNamespace", "ScalableDimension", "MinCapacity", "TargetTrackingConfigurations", "MaxCapacity"],

@@ -133,7 +133,8 @@ impl Resource for Capability {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Capability, properties)
+        constraint::check(&RULE_Capability, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -160,7 +160,8 @@ impl Resource for Partnership {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Partnership, properties)
+        constraint::check(&RULE_Partnership, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -149,7 +149,8 @@ impl Resource for Profile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Profile, properties)
+        constraint::check(&RULE_Profile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

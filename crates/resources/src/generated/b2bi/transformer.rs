@@ -189,7 +189,8 @@ impl Resource for Transformer {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Transformer, properties)
+        constraint::check(&RULE_Transformer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -97,7 +97,8 @@ impl Resource for BackupPlan {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BackupPlan, properties)
+        constraint::check(&RULE_BackupPlan, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

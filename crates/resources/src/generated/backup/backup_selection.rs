@@ -102,7 +102,8 @@ impl Resource for BackupSelection {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BackupSelection, properties)
+        constraint::check(&RULE_BackupSelection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -141,7 +141,8 @@ impl Resource for BackupVault {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BackupVault, properties)
+        constraint::check(&RULE_BackupVault, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

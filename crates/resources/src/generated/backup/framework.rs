@@ -122,7 +122,8 @@ impl Resource for Framework {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Framework, properties)
+        constraint::check(&RULE_Framework, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

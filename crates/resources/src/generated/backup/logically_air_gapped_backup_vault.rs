@@ -167,7 +167,8 @@ impl Resource for LogicallyAirGappedBackupVault {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LogicallyAirGappedBackupVault, properties)
+        constraint::check(&RULE_LogicallyAirGappedBackupVault, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

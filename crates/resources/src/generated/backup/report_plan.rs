@@ -138,7 +138,8 @@ impl Resource for ReportPlan {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReportPlan, properties)
+        constraint::check(&RULE_ReportPlan, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

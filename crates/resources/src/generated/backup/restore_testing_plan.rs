@@ -136,7 +136,8 @@ impl Resource for RestoreTestingPlan {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RestoreTestingPlan, properties)
+        constraint::check(&RULE_RestoreTestingPlan, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

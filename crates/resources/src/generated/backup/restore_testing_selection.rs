@@ -169,7 +169,8 @@ impl Resource for RestoreTestingSelection {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RestoreTestingSelection, properties)
+        constraint::check(&RULE_RestoreTestingSelection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -108,7 +108,8 @@ impl Resource for TieringConfiguration {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TieringConfiguration, properties)
+        constraint::check(&RULE_TieringConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -148,7 +148,8 @@ impl Resource for Hypervisor {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Hypervisor, properties)
+        constraint::check(&RULE_Hypervisor, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -227,7 +227,8 @@ impl Resource for ComputeEnvironment {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ComputeEnvironment, properties)
+        constraint::check(&RULE_ComputeEnvironment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

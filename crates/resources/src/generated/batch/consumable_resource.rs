@@ -125,7 +125,8 @@ impl Resource for ConsumableResource {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConsumableResource, properties)
+        constraint::check(&RULE_ConsumableResource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

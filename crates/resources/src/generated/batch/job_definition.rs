@@ -213,7 +213,8 @@ impl Resource for JobDefinition {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_JobDefinition, properties)
+        constraint::check(&RULE_JobDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

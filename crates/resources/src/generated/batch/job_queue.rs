@@ -167,7 +167,8 @@ impl Resource for JobQueue {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_JobQueue, properties)
+        constraint::check(&RULE_JobQueue, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

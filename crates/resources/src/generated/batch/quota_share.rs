@@ -142,7 +142,8 @@ impl Resource for QuotaShare {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QuotaShare, properties)
+        constraint::check(&RULE_QuotaShare, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

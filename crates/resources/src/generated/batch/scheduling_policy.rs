@@ -105,7 +105,8 @@ impl Resource for SchedulingPolicy {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SchedulingPolicy, properties)
+        constraint::check(&RULE_SchedulingPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -124,7 +124,8 @@ impl Resource for ServiceEnvironment {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceEnvironment, properties)
+        constraint::check(&RULE_ServiceEnvironment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -106,7 +106,8 @@ impl Resource for Export {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Export, properties)
+        constraint::check(&RULE_Export, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

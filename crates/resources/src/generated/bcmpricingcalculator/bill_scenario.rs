@@ -113,7 +113,8 @@ impl Resource for BillScenario {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BillScenario, properties)
+        constraint::check(&RULE_BillScenario, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

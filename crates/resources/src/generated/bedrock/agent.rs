@@ -293,7 +293,8 @@ impl Resource for Agent {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Agent, properties)
+        constraint::check(&RULE_Agent, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

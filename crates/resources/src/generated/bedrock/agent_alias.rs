@@ -141,7 +141,8 @@ impl Resource for AgentAlias {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AgentAlias, properties)
+        constraint::check(&RULE_AgentAlias, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

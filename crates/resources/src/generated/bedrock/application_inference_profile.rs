@@ -126,7 +126,8 @@ impl Resource for ApplicationInferenceProfile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationInferenceProfile, properties)
+        constraint::check(&RULE_ApplicationInferenceProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -153,7 +153,8 @@ impl Resource for AutomatedReasoningPolicy {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutomatedReasoningPolicy, properties)
+        constraint::check(&RULE_AutomatedReasoningPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -116,7 +116,8 @@ impl Resource for AutomatedReasoningPolicyVersion {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutomatedReasoningPolicyVersion, properties)
+        constraint::check(&RULE_AutomatedReasoningPolicyVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

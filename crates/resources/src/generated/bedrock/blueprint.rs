@@ -143,7 +143,8 @@ impl Resource for Blueprint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Blueprint, properties)
+        constraint::check(&RULE_Blueprint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

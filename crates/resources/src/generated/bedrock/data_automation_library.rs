@@ -124,7 +124,8 @@ impl Resource for DataAutomationLibrary {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataAutomationLibrary, properties)
+        constraint::check(&RULE_DataAutomationLibrary, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -167,7 +167,8 @@ impl Resource for DataAutomationProject {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataAutomationProject, properties)
+        constraint::check(&RULE_DataAutomationProject, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -178,7 +178,8 @@ impl Resource for DataSource {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataSource, properties)
+        constraint::check(&RULE_DataSource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

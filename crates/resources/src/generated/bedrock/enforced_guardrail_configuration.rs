@@ -122,7 +122,8 @@ impl Resource for EnforcedGuardrailConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnforcedGuardrailConfiguration, properties)
+        constraint::check(&RULE_EnforcedGuardrailConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

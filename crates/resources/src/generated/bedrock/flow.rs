@@ -199,7 +199,8 @@ impl Resource for Flow {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Flow, properties)
+        constraint::check(&RULE_Flow, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

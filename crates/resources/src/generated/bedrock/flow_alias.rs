@@ -146,7 +146,8 @@ impl Resource for FlowAlias {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowAlias, properties)
+        constraint::check(&RULE_FlowAlias, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -97,7 +97,8 @@ impl Resource for FlowVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowVersion, properties)
+        constraint::check(&RULE_FlowVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -223,7 +223,8 @@ impl Resource for Guardrail {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Guardrail, properties)
+        constraint::check(&RULE_Guardrail, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

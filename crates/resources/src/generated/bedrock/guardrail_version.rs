@@ -98,7 +98,8 @@ impl Resource for GuardrailVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GuardrailVersion, properties)
+        constraint::check(&RULE_GuardrailVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -153,7 +153,8 @@ impl Resource for IntelligentPromptRouter {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IntelligentPromptRouter, properties)
+        constraint::check(&RULE_IntelligentPromptRouter, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

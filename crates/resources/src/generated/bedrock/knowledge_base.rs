@@ -196,7 +196,8 @@ impl Resource for KnowledgeBase {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_KnowledgeBase, properties)
+        constraint::check(&RULE_KnowledgeBase, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

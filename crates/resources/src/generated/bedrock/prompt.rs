@@ -146,7 +146,8 @@ impl Resource for Prompt {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Prompt, properties)
+        constraint::check(&RULE_Prompt, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

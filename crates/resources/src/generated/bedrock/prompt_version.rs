@@ -111,7 +111,8 @@ impl Resource for PromptVersion {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PromptVersion, properties)
+        constraint::check(&RULE_PromptVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -111,7 +111,8 @@ impl Resource for ApiKeyCredentialProvider {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiKeyCredentialProvider, properties)
+        constraint::check(&RULE_ApiKeyCredentialProvider, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -182,7 +182,8 @@ impl Resource for BrowserCustom {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BrowserCustom, properties)
+        constraint::check(&RULE_BrowserCustom, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -108,7 +108,8 @@ impl Resource for BrowserProfile {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BrowserProfile, properties)
+        constraint::check(&RULE_BrowserProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -151,7 +151,8 @@ impl Resource for CodeInterpreterCustom {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CodeInterpreterCustom, properties)
+        constraint::check(&RULE_CodeInterpreterCustom, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -146,7 +146,8 @@ impl Resource for Evaluator {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Evaluator, properties)
+        constraint::check(&RULE_Evaluator, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

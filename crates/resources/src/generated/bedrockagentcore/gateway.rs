@@ -194,7 +194,8 @@ impl Resource for Gateway {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Gateway, properties)
+        constraint::check(&RULE_Gateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -137,7 +137,8 @@ impl Resource for GatewayTarget {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GatewayTarget, properties)
+        constraint::check(&RULE_GatewayTarget, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -176,7 +176,8 @@ impl Resource for Memory {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Memory, properties)
+        constraint::check(&RULE_Memory, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

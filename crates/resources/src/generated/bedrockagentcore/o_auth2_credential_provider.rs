@@ -124,7 +124,8 @@ impl Resource for OAuth2CredentialProvider {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OAuth2CredentialProvider, properties)
+        constraint::check(&RULE_OAuth2CredentialProvider, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -164,7 +164,8 @@ impl Resource for OnlineEvaluationConfig {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OnlineEvaluationConfig, properties)
+        constraint::check(&RULE_OnlineEvaluationConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

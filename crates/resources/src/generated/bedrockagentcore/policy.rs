@@ -129,7 +129,8 @@ impl Resource for Policy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Policy, properties)
+        constraint::check(&RULE_Policy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

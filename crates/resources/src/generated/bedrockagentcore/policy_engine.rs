@@ -125,7 +125,8 @@ impl Resource for PolicyEngine {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyEngine, properties)
+        constraint::check(&RULE_PolicyEngine, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

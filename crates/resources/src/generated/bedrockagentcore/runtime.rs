@@ -211,7 +211,8 @@ impl Resource for Runtime {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Runtime, properties)
+        constraint::check(&RULE_Runtime, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -136,7 +136,8 @@ impl Resource for RuntimeEndpoint {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RuntimeEndpoint, properties)
+        constraint::check(&RULE_RuntimeEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

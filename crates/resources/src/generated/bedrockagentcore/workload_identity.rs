@@ -114,7 +114,8 @@ impl Resource for WorkloadIdentity {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkloadIdentity, properties)
+        constraint::check(&RULE_WorkloadIdentity, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -134,7 +134,8 @@ impl Resource for BillingView {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BillingView, properties)
+        constraint::check(&RULE_BillingView, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

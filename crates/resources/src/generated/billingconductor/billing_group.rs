@@ -149,7 +149,8 @@ impl Resource for BillingGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BillingGroup, properties)
+        constraint::check(&RULE_BillingGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -177,7 +177,8 @@ impl Resource for CustomLineItem {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomLineItem, properties)
+        constraint::check(&RULE_CustomLineItem, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -122,7 +122,8 @@ impl Resource for PricingPlan {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PricingPlan, properties)
+        constraint::check(&RULE_PricingPlan, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

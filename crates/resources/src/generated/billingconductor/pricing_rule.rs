@@ -195,7 +195,8 @@ impl Resource for PricingRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PricingRule, properties)
+        constraint::check(&RULE_PricingRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

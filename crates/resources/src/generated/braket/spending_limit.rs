@@ -118,7 +118,8 @@ impl Resource for SpendingLimit {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SpendingLimit, properties)
+        constraint::check(&RULE_SpendingLimit, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -100,7 +100,8 @@ impl Resource for Budget {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Budget, properties)
+        constraint::check(&RULE_Budget, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -146,7 +147,7 @@ pub struct AutoAdjustDataRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AutoAdjustData: ObjRule = ObjRule {
     properties: &[
-        ("AutoAdjustType", Shape::STR),
+        ("AutoAdjustType", Shape::Str(&StrRule { allowed: &["FORECAST", "HISTORICAL"], ..StrRule::ANY })),
         ("HistoricalOptions", Shape::Object(&RULE_HistoricalOptions)),
     ],
     required: &["AutoAdjustType"],
@@ -216,14 +217,14 @@ pub(crate) static RULE_BudgetData: ObjRule = ObjRule {
         ("BillingViewArn", Shape::STR),
         ("BudgetLimit", Shape::Object(&RULE_Spend)),
         ("BudgetName", Shape::STR),
-        ("BudgetType", Shape::STR),
+        ("BudgetType", Shape::Str(&StrRule { allowed: &["COST", "RI_COVERAGE", "RI_UTILIZATION", "SAVINGS_PLANS_COVERAGE", "SAVINGS_PLANS_UTILIZATION", "USAGE"], ..StrRule::ANY })),
         ("CostFilters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("CostTypes", Shape::Object(&RULE_CostTypes)),
         ("FilterExpression", Shape::Object(&RULE_Expression)),
-        ("Metrics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Metrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AmortizedCost", "BlendedCost", "EstimatedContractedCost", "Hours", "NetAmortizedCost", "NetUnblendedCost", "NormalizedUsageAmount", "PublicOnDemandCost", "UnblendedCost", "UsageQuantity"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("PlannedBudgetLimits", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TimePeriod", Shape::Object(&RULE_TimePeriod)),
-        ("TimeUnit", Shape::STR),
+        ("TimeUnit", Shape::Str(&StrRule { allowed: &["ANNUALLY", "CUSTOM", "DAILY", "MONTHLY", "QUARTERLY", "WEEKLY"], ..StrRule::ANY })),
     ],
     required: &["TimeUnit", "BudgetType"],
     closed: true,
@@ -394,7 +395,7 @@ impl ToValue for BudgetData {
 pub(crate) static RULE_CostCategoryValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        ("MatchOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("MatchOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ABSENT", "CASE_INSENSITIVE", "CASE_SENSITIVE", "CONTAINS", "ENDS_WITH", "EQUALS", "GREATER_THAN_OR_EQUAL", "STARTS_WITH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
@@ -688,8 +689,8 @@ impl ToValue for Expression {
 #[rustfmt::skip]
 pub(crate) static RULE_ExpressionDimensionValues: ObjRule = ObjRule {
     properties: &[
-        ("Key", Shape::STR),
-        ("MatchOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Key", Shape::Str(&StrRule { allowed: &["AZ", "BILLING_ENTITY", "CACHE_ENGINE", "COST_CATEGORY_NAME", "DATABASE_ENGINE", "DEPLOYMENT_OPTION", "IAM_PRINCIPAL", "IDENTITY_CENTER_GROUP", "IDENTITY_CENTER_USER", "INSTANCE_TYPE", "INSTANCE_TYPE_FAMILY", "INVOICING_ENTITY", "LEGAL_ENTITY_NAME", "LINKED_ACCOUNT", "LINKED_ACCOUNT_NAME", "OPERATING_SYSTEM", "OPERATION", "PAYMENT_OPTION", "PLATFORM", "PURCHASE_TYPE", "RECORD_TYPE", "REGION", "RESERVATION_ID", "RESERVATION_MODIFIED", "RESOURCE_ID", "RIGHTSIZING_TYPE", "SAVINGS_PLANS_TYPE", "SAVINGS_PLAN_ARN", "SCOPE", "SERVICE", "SERVICE_CODE", "SUBSCRIPTION_ID", "TAG_KEY", "TENANCY", "USAGE_TYPE", "USAGE_TYPE_GROUP"], ..StrRule::ANY })),
+        ("MatchOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ABSENT", "CASE_INSENSITIVE", "CASE_SENSITIVE", "CONTAINS", "ENDS_WITH", "EQUALS", "GREATER_THAN_OR_EQUAL", "STARTS_WITH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
@@ -820,10 +821,10 @@ pub struct NotificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Notification: ObjRule = ObjRule {
     properties: &[
-        ("ComparisonOperator", Shape::STR),
-        ("NotificationType", Shape::STR),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQUAL_TO", "GREATER_THAN", "LESS_THAN"], ..StrRule::ANY })),
+        ("NotificationType", Shape::Str(&StrRule { allowed: &["ACTUAL", "FORECASTED"], ..StrRule::ANY })),
         ("Threshold", Shape::Num(&NumRule { min: Some(0.1), max: Some(1000000000.0), ..NumRule::ANY })),
-        ("ThresholdType", Shape::STR),
+        ("ThresholdType", Shape::Str(&StrRule { allowed: &["ABSOLUTE_VALUE", "PERCENTAGE"], ..StrRule::ANY })),
     ],
     required: &["ComparisonOperator", "NotificationType", "Threshold"],
     closed: true,
@@ -1122,7 +1123,7 @@ pub struct SubscriberRequired {
 pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
     properties: &[
         ("Address", Shape::STR),
-        ("SubscriptionType", Shape::STR),
+        ("SubscriptionType", Shape::Str(&StrRule { allowed: &["EMAIL", "SNS"], ..StrRule::ANY })),
     ],
     required: &["SubscriptionType", "Address"],
     closed: true,
@@ -1186,7 +1187,7 @@ impl ToValue for Subscriber {
 pub(crate) static RULE_TagValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        ("MatchOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("MatchOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ABSENT", "CASE_INSENSITIVE", "CASE_SENSITIVE", "CONTAINS", "ENDS_WITH", "EQUALS", "GREATER_THAN_OR_EQUAL", "STARTS_WITH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,

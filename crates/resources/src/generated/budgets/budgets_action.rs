@@ -189,7 +189,8 @@ impl Resource for BudgetsAction {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BudgetsAction, properties)
+        constraint::check(&RULE_BudgetsAction, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

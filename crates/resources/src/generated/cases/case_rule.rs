@@ -131,7 +131,8 @@ impl Resource for CaseRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CaseRule, properties)
+        constraint::check(&RULE_CaseRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

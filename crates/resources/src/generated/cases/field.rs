@@ -141,7 +141,8 @@ impl Resource for Field {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Field, properties)
+        constraint::check(&RULE_Field, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -126,7 +126,8 @@ impl Resource for Layout {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Layout, properties)
+        constraint::check(&RULE_Layout, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

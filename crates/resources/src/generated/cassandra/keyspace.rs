@@ -115,7 +115,8 @@ impl Resource for Keyspace {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Keyspace, properties)
+        constraint::check(&RULE_Keyspace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

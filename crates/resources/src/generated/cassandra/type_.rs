@@ -112,7 +112,8 @@ impl Resource for Type {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Type, properties)
+        constraint::check(&RULE_Type, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

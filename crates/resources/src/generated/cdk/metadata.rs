@@ -58,7 +58,8 @@ impl Resource for Metadata {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Metadata, properties)
+        constraint::check(&RULE_Metadata, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

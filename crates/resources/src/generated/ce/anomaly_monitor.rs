@@ -143,7 +143,8 @@ impl Resource for AnomalyMonitor {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnomalyMonitor, properties)
+        constraint::check(&RULE_AnomalyMonitor, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -172,7 +172,8 @@ impl Resource for AnomalySubscription {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnomalySubscription, properties)
+        constraint::check(&RULE_AnomalySubscription, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -141,7 +141,8 @@ impl Resource for CostCategory {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CostCategory, properties)
+        constraint::check(&RULE_CostCategory, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -187,7 +187,8 @@ impl Resource for Certificate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Certificate, properties)
+        constraint::check(&RULE_Certificate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -136,7 +136,8 @@ impl Resource for CustomAction {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomAction, properties)
+        constraint::check(&RULE_CustomAction, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -240,7 +240,8 @@ impl Resource for MicrosoftTeamsChannelConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MicrosoftTeamsChannelConfiguration, properties)
+        constraint::check(&RULE_MicrosoftTeamsChannelConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

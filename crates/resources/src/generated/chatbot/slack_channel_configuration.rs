@@ -213,7 +213,8 @@ impl Resource for SlackChannelConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SlackChannelConfiguration, properties)
+        constraint::check(&RULE_SlackChannelConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

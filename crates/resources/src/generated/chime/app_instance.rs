@@ -108,7 +108,8 @@ impl Resource for AppInstance {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AppInstance, properties)
+        constraint::check(&RULE_AppInstance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -141,7 +141,8 @@ impl Resource for AppInstanceBot {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AppInstanceBot, properties)
+        constraint::check(&RULE_AppInstanceBot, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -195,7 +195,8 @@ impl Resource for AnalysisTemplate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnalysisTemplate, properties)
+        constraint::check(&RULE_AnalysisTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

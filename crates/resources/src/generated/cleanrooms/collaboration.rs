@@ -244,7 +244,8 @@ impl Resource for Collaboration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Collaboration, properties)
+        constraint::check(&RULE_Collaboration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

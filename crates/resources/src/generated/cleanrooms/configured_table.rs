@@ -170,7 +170,8 @@ impl Resource for ConfiguredTable {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfiguredTable, properties)
+        constraint::check(&RULE_ConfiguredTable, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

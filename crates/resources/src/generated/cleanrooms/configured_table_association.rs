@@ -164,7 +164,8 @@ impl Resource for ConfiguredTableAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfiguredTableAssociation, properties)
+        constraint::check(&RULE_ConfiguredTableAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

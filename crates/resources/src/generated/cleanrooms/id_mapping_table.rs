@@ -151,7 +151,8 @@ impl Resource for IdMappingTable {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdMappingTable, properties)
+        constraint::check(&RULE_IdMappingTable, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

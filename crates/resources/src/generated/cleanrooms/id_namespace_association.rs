@@ -148,7 +148,8 @@ impl Resource for IdNamespaceAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdNamespaceAssociation, properties)
+        constraint::check(&RULE_IdNamespaceAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

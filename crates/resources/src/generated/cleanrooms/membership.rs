@@ -155,7 +155,8 @@ impl Resource for Membership {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Membership, properties)
+        constraint::check(&RULE_Membership, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

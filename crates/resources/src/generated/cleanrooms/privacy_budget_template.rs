@@ -138,7 +138,8 @@ impl Resource for PrivacyBudgetTemplate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrivacyBudgetTemplate, properties)
+        constraint::check(&RULE_PrivacyBudgetTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

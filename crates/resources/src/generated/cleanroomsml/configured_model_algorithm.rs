@@ -149,7 +149,8 @@ impl Resource for ConfiguredModelAlgorithm {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfiguredModelAlgorithm, properties)
+        constraint::check(&RULE_ConfiguredModelAlgorithm, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -147,7 +147,8 @@ impl Resource for ConfiguredModelAlgorithmAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfiguredModelAlgorithmAssociation, properties)
+        constraint::check(&RULE_ConfiguredModelAlgorithmAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -156,7 +156,8 @@ impl Resource for TrainingDataset {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrainingDataset, properties)
+        constraint::check(&RULE_TrainingDataset, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -194,7 +194,8 @@ impl Resource for EnvironmentEc2 {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnvironmentEc2, properties)
+        constraint::check(&RULE_EnvironmentEc2, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

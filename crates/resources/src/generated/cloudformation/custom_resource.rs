@@ -99,7 +99,8 @@ impl Resource for CustomResource {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomResource, properties)
+        constraint::check(&RULE_CustomResource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -207,7 +207,8 @@ impl Resource for GuardHook {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GuardHook, properties)
+        constraint::check(&RULE_GuardHook, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

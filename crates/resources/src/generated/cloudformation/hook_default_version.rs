@@ -109,7 +109,8 @@ impl Resource for HookDefaultVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HookDefaultVersion, properties)
+        constraint::check(&RULE_HookDefaultVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

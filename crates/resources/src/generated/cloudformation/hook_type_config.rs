@@ -120,7 +120,8 @@ impl Resource for HookTypeConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HookTypeConfig, properties)
+        constraint::check(&RULE_HookTypeConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

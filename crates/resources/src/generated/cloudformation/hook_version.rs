@@ -141,7 +141,8 @@ impl Resource for HookVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HookVersion, properties)
+        constraint::check(&RULE_HookVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

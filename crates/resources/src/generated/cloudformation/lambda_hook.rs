@@ -197,7 +197,8 @@ impl Resource for LambdaHook {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LambdaHook, properties)
+        constraint::check(&RULE_LambdaHook, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

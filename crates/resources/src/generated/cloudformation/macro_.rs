@@ -126,7 +126,8 @@ impl Resource for Macro {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Macro, properties)
+        constraint::check(&RULE_Macro, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

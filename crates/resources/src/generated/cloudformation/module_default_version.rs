@@ -110,7 +110,8 @@ impl Resource for ModuleDefaultVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModuleDefaultVersion, properties)
+        constraint::check(&RULE_ModuleDefaultVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

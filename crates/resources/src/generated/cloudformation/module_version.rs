@@ -107,7 +107,8 @@ impl Resource for ModuleVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModuleVersion, properties)
+        constraint::check(&RULE_ModuleVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

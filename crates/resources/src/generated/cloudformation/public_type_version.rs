@@ -153,7 +153,8 @@ impl Resource for PublicTypeVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PublicTypeVersion, properties)
+        constraint::check(&RULE_PublicTypeVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -102,7 +102,8 @@ impl Resource for Publisher {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Publisher, properties)
+        constraint::check(&RULE_Publisher, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -107,7 +107,8 @@ impl Resource for ResourceDefaultVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceDefaultVersion, properties)
+        constraint::check(&RULE_ResourceDefaultVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

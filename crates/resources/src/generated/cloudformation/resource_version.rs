@@ -146,7 +146,8 @@ impl Resource for ResourceVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceVersion, properties)
+        constraint::check(&RULE_ResourceVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

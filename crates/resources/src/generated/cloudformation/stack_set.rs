@@ -273,7 +273,8 @@ impl Resource for StackSet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StackSet, properties)
+        constraint::check(&RULE_StackSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -183,7 +183,8 @@ impl Resource for TypeActivation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TypeActivation, properties)
+        constraint::check(&RULE_TypeActivation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

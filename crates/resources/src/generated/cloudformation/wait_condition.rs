@@ -97,7 +97,8 @@ impl Resource for WaitCondition {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WaitCondition, properties)
+        constraint::check(&RULE_WaitCondition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

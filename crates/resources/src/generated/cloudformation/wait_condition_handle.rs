@@ -67,7 +67,8 @@ impl Resource for WaitConditionHandle {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WaitConditionHandle, properties)
+        constraint::check(&RULE_WaitConditionHandle, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

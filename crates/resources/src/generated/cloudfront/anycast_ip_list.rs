@@ -131,7 +131,8 @@ impl Resource for AnycastIpList {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnycastIpList, properties)
+        constraint::check(&RULE_AnycastIpList, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -91,7 +91,8 @@ impl Resource for CachePolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CachePolicy, properties)
+        constraint::check(&RULE_CachePolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -274,7 +275,7 @@ pub struct CookiesConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CookiesConfig: ObjRule = ObjRule {
     properties: &[
-        ("CookieBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CookieBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["all", "allExcept", "none", "whitelist"], ..StrRule::ANY })),
         ("Cookies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["CookieBehavior"],
@@ -345,7 +346,7 @@ pub struct HeadersConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_HeadersConfig: ObjRule = ObjRule {
     properties: &[
-        ("HeaderBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("HeaderBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["none", "whitelist"], ..StrRule::ANY })),
         ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["HeaderBehavior"],
@@ -543,7 +544,7 @@ pub struct QueryStringsConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_QueryStringsConfig: ObjRule = ObjRule {
     properties: &[
-        ("QueryStringBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("QueryStringBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["all", "allExcept", "none", "whitelist"], ..StrRule::ANY })),
         ("QueryStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["QueryStringBehavior"],

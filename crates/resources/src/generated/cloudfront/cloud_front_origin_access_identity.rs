@@ -81,7 +81,8 @@ impl Resource for CloudFrontOriginAccessIdentity {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudFrontOriginAccessIdentity, properties)
+        constraint::check(&RULE_CloudFrontOriginAccessIdentity, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

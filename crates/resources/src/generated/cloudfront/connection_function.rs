@@ -132,7 +132,8 @@ impl Resource for ConnectionFunction {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectionFunction, properties)
+        constraint::check(&RULE_ConnectionFunction, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -123,7 +123,8 @@ impl Resource for ConnectionGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectionGroup, properties)
+        constraint::check(&RULE_ConnectionGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

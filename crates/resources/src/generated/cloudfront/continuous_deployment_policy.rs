@@ -85,7 +85,8 @@ impl Resource for ContinuousDeploymentPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContinuousDeploymentPolicy, properties)
+        constraint::check(&RULE_ContinuousDeploymentPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -163,7 +163,8 @@ impl Resource for DistributionTenant {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DistributionTenant, properties)
+        constraint::check(&RULE_DistributionTenant, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

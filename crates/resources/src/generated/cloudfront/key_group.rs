@@ -83,7 +83,8 @@ impl Resource for KeyGroup {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_KeyGroup, properties)
+        constraint::check(&RULE_KeyGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -119,7 +119,8 @@ impl Resource for KeyValueStore {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_KeyValueStore, properties)
+        constraint::check(&RULE_KeyValueStore, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -94,7 +94,8 @@ impl Resource for MonitoringSubscription {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MonitoringSubscription, properties)
+        constraint::check(&RULE_MonitoringSubscription, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

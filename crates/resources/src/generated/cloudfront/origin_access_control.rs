@@ -89,7 +89,8 @@ impl Resource for OriginAccessControl {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OriginAccessControl, properties)
+        constraint::check(&RULE_OriginAccessControl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -143,9 +144,9 @@ pub(crate) static RULE_OriginAccessControlConfig: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::STR),
-        ("OriginAccessControlOriginType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SigningBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SigningProtocol", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("OriginAccessControlOriginType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["lambda", "mediapackagev2", "mediastore", "s3"], ..StrRule::ANY })),
+        ("SigningBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["always", "always-amz-auth", "never", "no-override"], ..StrRule::ANY })),
+        ("SigningProtocol", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), allowed: &["sigv4", "sigv4a"], ..StrRule::ANY })),
     ],
     required: &["Name", "SigningProtocol", "SigningBehavior", "OriginAccessControlOriginType"],
     closed: true,

@@ -93,7 +93,8 @@ impl Resource for OriginRequestPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OriginRequestPolicy, properties)
+        constraint::check(&RULE_OriginRequestPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -147,7 +148,7 @@ pub struct CookiesConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CookiesConfig: ObjRule = ObjRule {
     properties: &[
-        ("CookieBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CookieBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["all", "allExcept", "none", "whitelist"], ..StrRule::ANY })),
         ("Cookies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["CookieBehavior"],
@@ -218,7 +219,7 @@ pub struct HeadersConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_HeadersConfig: ObjRule = ObjRule {
     properties: &[
-        ("HeaderBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("HeaderBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["allExcept", "allViewer", "allViewerAndWhitelistCloudFront", "none", "whitelist"], ..StrRule::ANY })),
         ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["HeaderBehavior"],
@@ -395,7 +396,7 @@ pub struct QueryStringsConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_QueryStringsConfig: ObjRule = ObjRule {
     properties: &[
-        ("QueryStringBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("QueryStringBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["all", "allExcept", "none", "whitelist"], ..StrRule::ANY })),
         ("QueryStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["QueryStringBehavior"],

@@ -83,7 +83,8 @@ impl Resource for PublicKey {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PublicKey, properties)
+        constraint::check(&RULE_PublicKey, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -122,7 +122,8 @@ impl Resource for RealtimeLogConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RealtimeLogConfig, properties)
+        constraint::check(&RULE_RealtimeLogConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

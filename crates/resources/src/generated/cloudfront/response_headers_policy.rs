@@ -92,7 +92,8 @@ impl Resource for ResponseHeadersPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResponseHeadersPolicy, properties)
+        constraint::check(&RULE_ResponseHeadersPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -778,7 +779,7 @@ pub struct FrameOptionsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FrameOptions: ObjRule = ObjRule {
     properties: &[
-        ("FrameOption", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FrameOption", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["DENY", "SAMEORIGIN"], ..StrRule::ANY })),
         ("Override", Shape::Bool),
     ],
     required: &["Override", "FrameOption"],
@@ -851,7 +852,7 @@ pub struct ReferrerPolicyRequired {
 pub(crate) static RULE_ReferrerPolicy: ObjRule = ObjRule {
     properties: &[
         ("Override", Shape::Bool),
-        ("ReferrerPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ReferrerPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin", "same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url"], ..StrRule::ANY })),
     ],
     required: &["Override", "ReferrerPolicy"],
     closed: true,

@@ -97,7 +97,8 @@ impl Resource for StreamingDistribution {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StreamingDistribution, properties)
+        constraint::check(&RULE_StreamingDistribution, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -311,7 +312,7 @@ pub(crate) static RULE_StreamingDistributionConfig: ObjRule = ObjRule {
         ("Comment", Shape::STR),
         ("Enabled", Shape::Bool),
         ("Logging", Shape::Object(&RULE_Logging)),
-        ("PriceClass", Shape::STR),
+        ("PriceClass", Shape::Str(&StrRule { allowed: &["None", "PriceClass_100", "PriceClass_200", "PriceClass_All"], ..StrRule::ANY })),
         ("S3Origin", Shape::Object(&RULE_S3Origin)),
         ("TrustedSigners", Shape::Object(&RULE_TrustedSigners)),
     ],

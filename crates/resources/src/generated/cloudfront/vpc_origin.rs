@@ -96,7 +96,8 @@ impl Resource for VpcOrigin {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcOrigin, properties)
+        constraint::check(&RULE_VpcOrigin, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -238,7 +238,8 @@ impl Resource for EventDataStore {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventDataStore, properties)
+        constraint::check(&RULE_EventDataStore, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

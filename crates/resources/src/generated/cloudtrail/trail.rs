@@ -276,7 +276,8 @@ impl Resource for Trail {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Trail, properties)
+        constraint::check(&RULE_Trail, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -308,7 +308,8 @@ impl Resource for Alarm {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Alarm, properties)
+        constraint::check(&RULE_Alarm, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -141,7 +141,8 @@ impl Resource for AlarmMuteRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AlarmMuteRule, properties)
+        constraint::check(&RULE_AlarmMuteRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -137,7 +137,8 @@ impl Resource for AnomalyDetector {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnomalyDetector, properties)
+        constraint::check(&RULE_AnomalyDetector, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -617,7 +618,7 @@ pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
         ("Metric", Shape::Object(&RULE_Metric)),
         ("Period", Shape::INT),
         ("Stat", Shape::STR),
-        ("Unit", Shape::STR),
+        ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
     ],
     required: &["Stat", "Period", "Metric"],
     closed: true,

@@ -214,7 +214,8 @@ impl Resource for CompositeAlarm {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CompositeAlarm, properties)
+        constraint::check(&RULE_CompositeAlarm, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

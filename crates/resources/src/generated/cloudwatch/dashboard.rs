@@ -96,7 +96,8 @@ impl Resource for Dashboard {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dashboard, properties)
+        constraint::check(&RULE_Dashboard, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -127,7 +127,8 @@ impl Resource for InsightRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InsightRule, properties)
+        constraint::check(&RULE_InsightRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -179,7 +179,8 @@ impl Resource for MetricStream {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MetricStream, properties)
+        constraint::check(&RULE_MetricStream, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

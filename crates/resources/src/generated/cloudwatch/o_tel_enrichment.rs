@@ -61,7 +61,8 @@ impl Resource for OTelEnrichment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OTelEnrichment, properties)
+        constraint::check(&RULE_OTelEnrichment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

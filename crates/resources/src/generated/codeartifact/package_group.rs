@@ -155,7 +155,8 @@ impl Resource for PackageGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PackageGroup, properties)
+        constraint::check(&RULE_PackageGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

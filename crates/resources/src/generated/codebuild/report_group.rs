@@ -134,7 +134,8 @@ impl Resource for ReportGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReportGroup, properties)
+        constraint::check(&RULE_ReportGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -114,7 +114,8 @@ impl Resource for SourceCredential {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SourceCredential, properties)
+        constraint::check(&RULE_SourceCredential, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -138,7 +138,8 @@ impl Resource for Repository {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Repository, properties)
+        constraint::check(&RULE_Repository, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -123,7 +123,8 @@ impl Resource for Connection {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connection, properties)
+        constraint::check(&RULE_Connection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

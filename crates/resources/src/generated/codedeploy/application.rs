@@ -99,7 +99,8 @@ impl Resource for Application {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)
+        constraint::check(&RULE_Application, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

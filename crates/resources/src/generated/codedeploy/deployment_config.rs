@@ -127,7 +127,8 @@ impl Resource for DeploymentConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeploymentConfig, properties)
+        constraint::check(&RULE_DeploymentConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

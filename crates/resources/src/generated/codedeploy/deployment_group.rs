@@ -273,7 +273,8 @@ impl Resource for DeploymentGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeploymentGroup, properties)
+        constraint::check(&RULE_DeploymentGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

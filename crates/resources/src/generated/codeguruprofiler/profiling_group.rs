@@ -135,7 +135,8 @@ impl Resource for ProfilingGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProfilingGroup, properties)
+        constraint::check(&RULE_ProfilingGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -166,7 +166,8 @@ impl Resource for RepositoryAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RepositoryAssociation, properties)
+        constraint::check(&RULE_RepositoryAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

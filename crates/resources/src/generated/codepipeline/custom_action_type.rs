@@ -171,7 +171,8 @@ impl Resource for CustomActionType {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomActionType, properties)
+        constraint::check(&RULE_CustomActionType, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -211,7 +211,8 @@ impl Resource for Pipeline {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Pipeline, properties)
+        constraint::check(&RULE_Pipeline, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -174,7 +174,8 @@ impl Resource for Webhook {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Webhook, properties)
+        constraint::check(&RULE_Webhook, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -140,7 +140,8 @@ impl Resource for GitHubRepository {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GitHubRepository, properties)
+        constraint::check(&RULE_GitHubRepository, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

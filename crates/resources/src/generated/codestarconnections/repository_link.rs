@@ -139,7 +139,8 @@ impl Resource for RepositoryLink {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RepositoryLink, properties)
+        constraint::check(&RULE_RepositoryLink, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

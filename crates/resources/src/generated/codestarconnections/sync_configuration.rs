@@ -164,7 +164,8 @@ impl Resource for SyncConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SyncConfiguration, properties)
+        constraint::check(&RULE_SyncConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

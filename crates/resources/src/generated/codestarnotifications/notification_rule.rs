@@ -183,7 +183,8 @@ impl Resource for NotificationRule {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NotificationRule, properties)
+        constraint::check(&RULE_NotificationRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -193,7 +193,8 @@ impl Resource for IdentityPool {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentityPool, properties)
+        constraint::check(&RULE_IdentityPool, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -112,7 +112,8 @@ impl Resource for IdentityPoolPrincipalTag {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentityPoolPrincipalTag, properties)
+        constraint::check(&RULE_IdentityPoolPrincipalTag, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

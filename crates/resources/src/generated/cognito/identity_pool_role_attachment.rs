@@ -104,7 +104,8 @@ impl Resource for IdentityPoolRoleAttachment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentityPoolRoleAttachment, properties)
+        constraint::check(&RULE_IdentityPoolRoleAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -92,7 +92,8 @@ impl Resource for LogDeliveryConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LogDeliveryConfiguration, properties)
+        constraint::check(&RULE_LogDeliveryConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -145,7 +145,8 @@ impl Resource for ManagedLoginBranding {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ManagedLoginBranding, properties)
+        constraint::check(&RULE_ManagedLoginBranding, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

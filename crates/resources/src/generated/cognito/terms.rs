@@ -151,7 +151,8 @@ impl Resource for Terms {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Terms, properties)
+        constraint::check(&RULE_Terms, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

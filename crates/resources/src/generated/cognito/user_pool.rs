@@ -12,9 +12,9 @@ pub(crate) static RULE_UserPool: ObjRule = ObjRule {
     properties: &[
         ("AccountRecoverySetting", Shape::Object(&RULE_AccountRecoverySetting)),
         ("AdminCreateUserConfig", Shape::Object(&RULE_AdminCreateUserConfig)),
-        ("AliasAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AutoVerifiedAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DeletionProtection", Shape::STR),
+        ("AliasAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number", "preferred_username"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("AutoVerifiedAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("DeletionProtection", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
         ("DeviceConfiguration", Shape::Object(&RULE_DeviceConfiguration)),
         ("EmailAuthenticationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(20000), ..StrRule::ANY })),
         ("EmailAuthenticationSubject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
@@ -23,7 +23,7 @@ pub(crate) static RULE_UserPool: ObjRule = ObjRule {
         ("EmailVerificationSubject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
         ("EnabledMfas", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("LambdaConfig", Shape::Object(&RULE_LambdaConfig)),
-        ("MfaConfiguration", Shape::STR),
+        ("MfaConfiguration", Shape::Str(&StrRule { allowed: &["OFF", "ON", "OPTIONAL"], ..StrRule::ANY })),
         ("Policies", Shape::Object(&RULE_Policies)),
         ("Schema", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaAttribute), min_items: None, max_items: None, unique: false })),
         ("SmsAuthenticationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(140), ..StrRule::ANY })),
@@ -34,7 +34,7 @@ pub(crate) static RULE_UserPool: ObjRule = ObjRule {
         ("UserPoolName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("UserPoolTags", Shape::Typed(json_type::OBJECT)),
         ("UserPoolTier", Shape::Str(&StrRule { allowed: &["LITE", "ESSENTIALS", "PLUS"], ..StrRule::ANY })),
-        ("UsernameAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("UsernameAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("UsernameConfiguration", Shape::Object(&RULE_UsernameConfiguration)),
         ("VerificationMessageTemplate", Shape::Object(&RULE_VerificationMessageTemplate)),
         ("WebAuthnFactorConfiguration", Shape::Str(&StrRule { allowed: &["SINGLE_FACTOR", "MULTI_FACTOR_WITH_USER_VERIFICATION"], ..StrRule::ANY })),
@@ -324,7 +324,8 @@ impl Resource for UserPool {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPool, properties)
+        constraint::check(&RULE_UserPool, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -549,7 +550,7 @@ impl ToValue for AdminCreateUserConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_AdvancedSecurityAdditionalFlows: ObjRule = ObjRule {
     properties: &[
-        ("CustomAuthMode", Shape::STR),
+        ("CustomAuthMode", Shape::Str(&StrRule { allowed: &["AUDIT", "ENFORCED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -595,7 +596,7 @@ impl ToValue for AdvancedSecurityAdditionalFlows {
 pub(crate) static RULE_CustomEmailSender: ObjRule = ObjRule {
     properties: &[
         ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("LambdaVersion", Shape::STR),
+        ("LambdaVersion", Shape::Str(&StrRule { allowed: &["V1_0"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -652,7 +653,7 @@ impl ToValue for CustomEmailSender {
 pub(crate) static RULE_CustomSmsSender: ObjRule = ObjRule {
     properties: &[
         ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("LambdaVersion", Shape::STR),
+        ("LambdaVersion", Shape::Str(&StrRule { allowed: &["V1_0"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -772,7 +773,7 @@ impl ToValue for DeviceConfiguration {
 pub(crate) static RULE_EmailConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ConfigurationSet", Shape::STR),
-        ("EmailSendingAccount", Shape::STR),
+        ("EmailSendingAccount", Shape::Str(&StrRule { allowed: &["COGNITO_DEFAULT", "DEVELOPER"], ..StrRule::ANY })),
         ("From", Shape::STR),
         ("ReplyToEmailAddress", Shape::STR),
         ("SourceArn", Shape::STR),
@@ -868,7 +869,7 @@ impl ToValue for EmailConfiguration {
 pub(crate) static RULE_InboundFederation: ObjRule = ObjRule {
     properties: &[
         ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("LambdaVersion", Shape::STR),
+        ("LambdaVersion", Shape::Str(&StrRule { allowed: &["V1_0"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1347,7 +1348,7 @@ impl ToValue for Policies {
 pub(crate) static RULE_PreTokenGenerationConfig: ObjRule = ObjRule {
     properties: &[
         ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("LambdaVersion", Shape::STR),
+        ("LambdaVersion", Shape::Str(&StrRule { allowed: &["V1_0", "V2_0", "V3_0"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1403,7 +1404,7 @@ impl ToValue for PreTokenGenerationConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_RecoveryOption: ObjRule = ObjRule {
     properties: &[
-        ("Name", Shape::STR),
+        ("Name", Shape::Str(&StrRule { allowed: &["admin_only", "verified_email", "verified_phone_number"], ..StrRule::ANY })),
         ("Priority", Shape::INT),
     ],
     closed: true,
@@ -1458,7 +1459,7 @@ impl ToValue for RecoveryOption {
 #[rustfmt::skip]
 pub(crate) static RULE_SchemaAttribute: ObjRule = ObjRule {
     properties: &[
-        ("AttributeDataType", Shape::STR),
+        ("AttributeDataType", Shape::Str(&StrRule { allowed: &["Boolean", "DateTime", "Number", "String"], ..StrRule::ANY })),
         ("DeveloperOnlyAttribute", Shape::Bool),
         ("Mutable", Shape::Bool),
         ("Name", Shape::STR),
@@ -1563,7 +1564,7 @@ impl ToValue for SchemaAttribute {
 #[rustfmt::skip]
 pub(crate) static RULE_SignInPolicy: ObjRule = ObjRule {
     properties: &[
-        ("AllowedFirstAuthFactors", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AllowedFirstAuthFactors", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EMAIL_OTP", "PASSWORD", "SMS_OTP", "SOFTWARE_TOKEN", "WEB_AUTHN"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1735,7 +1736,7 @@ pub struct UserAttributeUpdateSettingsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_UserAttributeUpdateSettings: ObjRule = ObjRule {
     properties: &[
-        ("AttributesRequireVerificationBeforeUpdate", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AttributesRequireVerificationBeforeUpdate", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["AttributesRequireVerificationBeforeUpdate"],
     closed: true,
@@ -1791,7 +1792,7 @@ impl ToValue for UserAttributeUpdateSettings {
 pub(crate) static RULE_UserPoolAddOns: ObjRule = ObjRule {
     properties: &[
         ("AdvancedSecurityAdditionalFlows", Shape::Object(&RULE_AdvancedSecurityAdditionalFlows)),
-        ("AdvancedSecurityMode", Shape::STR),
+        ("AdvancedSecurityMode", Shape::Str(&StrRule { allowed: &["AUDIT", "ENFORCED", "OFF"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1898,7 +1899,7 @@ impl ToValue for UsernameConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_VerificationMessageTemplate: ObjRule = ObjRule {
     properties: &[
-        ("DefaultEmailOption", Shape::STR),
+        ("DefaultEmailOption", Shape::Str(&StrRule { allowed: &["CONFIRM_WITH_CODE", "CONFIRM_WITH_LINK"], ..StrRule::ANY })),
         ("EmailMessage", Shape::STR),
         ("EmailMessageByLink", Shape::STR),
         ("EmailSubject", Shape::STR),

@@ -18,7 +18,7 @@ pub struct UserPoolClientRequired {
 pub(crate) static RULE_UserPoolClient: ObjRule = ObjRule {
     properties: &[
         ("AccessTokenValidity", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
-        ("AllowedOAuthFlows", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AllowedOAuthFlows", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["client_credentials", "code", "implicit"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("AllowedOAuthFlowsUserPoolClient", Shape::Bool),
         ("AllowedOAuthScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("AnalyticsConfiguration", Shape::Object(&RULE_AnalyticsConfiguration)),
@@ -28,11 +28,11 @@ pub(crate) static RULE_UserPoolClient: ObjRule = ObjRule {
         ("DefaultRedirectURI", Shape::STR),
         ("EnablePropagateAdditionalUserContextData", Shape::Bool),
         ("EnableTokenRevocation", Shape::Bool),
-        ("ExplicitAuthFlows", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("ExplicitAuthFlows", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADMIN_NO_SRP_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_TOKEN_EXCHANGE_DELEGATION", "ALLOW_TOKEN_EXCHANGE_IMPERSONATION", "ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("GenerateSecret", Shape::Bool),
         ("IdTokenValidity", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
         ("LogoutURLs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PreventUserExistenceErrors", Shape::STR),
+        ("PreventUserExistenceErrors", Shape::Str(&StrRule { allowed: &["ENABLED", "LEGACY"], ..StrRule::ANY })),
         ("ReadAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("RefreshTokenRotation", Shape::Object(&RULE_RefreshTokenRotation)),
         ("RefreshTokenValidity", Shape::Int(&NumRule { min: Some(1.0), max: Some(315360000.0), ..NumRule::ANY })),
@@ -357,7 +357,8 @@ impl Resource for UserPoolClient {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolClient, properties)
+        constraint::check(&RULE_UserPoolClient, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -574,9 +575,9 @@ impl ToValue for RefreshTokenRotation {
 #[rustfmt::skip]
 pub(crate) static RULE_TokenValidityUnits: ObjRule = ObjRule {
     properties: &[
-        ("AccessToken", Shape::STR),
-        ("IdToken", Shape::STR),
-        ("RefreshToken", Shape::STR),
+        ("AccessToken", Shape::Str(&StrRule { allowed: &["days", "hours", "minutes", "seconds"], ..StrRule::ANY })),
+        ("IdToken", Shape::Str(&StrRule { allowed: &["days", "hours", "minutes", "seconds"], ..StrRule::ANY })),
+        ("RefreshToken", Shape::Str(&StrRule { allowed: &["days", "hours", "minutes", "seconds"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE

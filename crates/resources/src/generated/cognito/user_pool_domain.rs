@@ -116,7 +116,8 @@ impl Resource for UserPoolDomain {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolDomain, properties)
+        constraint::check(&RULE_UserPoolDomain, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

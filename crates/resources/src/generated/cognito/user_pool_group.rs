@@ -128,7 +128,8 @@ impl Resource for UserPoolGroup {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolGroup, properties)
+        constraint::check(&RULE_UserPoolGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

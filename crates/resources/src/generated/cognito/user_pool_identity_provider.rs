@@ -162,7 +162,8 @@ impl Resource for UserPoolIdentityProvider {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolIdentityProvider, properties)
+        constraint::check(&RULE_UserPoolIdentityProvider, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

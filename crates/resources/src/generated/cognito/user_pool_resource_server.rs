@@ -118,7 +118,8 @@ impl Resource for UserPoolResourceServer {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolResourceServer, properties)
+        constraint::check(&RULE_UserPoolResourceServer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -123,7 +123,8 @@ impl Resource for UserPoolRiskConfigurationAttachment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolRiskConfigurationAttachment, properties)
+        constraint::check(&RULE_UserPoolRiskConfigurationAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -104,7 +104,8 @@ impl Resource for UserPoolUiCustomizationAttachment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolUiCustomizationAttachment, properties)
+        constraint::check(&RULE_UserPoolUiCustomizationAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

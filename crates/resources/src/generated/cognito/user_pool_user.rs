@@ -187,7 +187,8 @@ impl Resource for UserPoolUser {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolUser, properties)
+        constraint::check(&RULE_UserPoolUser, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -113,7 +113,8 @@ impl Resource for UserPoolUserToGroupAttachment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolUserToGroupAttachment, properties)
+        constraint::check(&RULE_UserPoolUserToGroupAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

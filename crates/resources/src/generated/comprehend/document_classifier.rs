@@ -228,7 +228,8 @@ impl Resource for DocumentClassifier {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DocumentClassifier, properties)
+        constraint::check(&RULE_DocumentClassifier, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -181,7 +181,8 @@ impl Resource for Flywheel {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Flywheel, properties)
+        constraint::check(&RULE_Flywheel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

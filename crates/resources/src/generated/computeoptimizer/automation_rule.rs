@@ -174,7 +174,8 @@ impl Resource for AutomationRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutomationRule, properties)
+        constraint::check(&RULE_AutomationRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

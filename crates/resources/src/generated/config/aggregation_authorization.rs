@@ -112,7 +112,8 @@ impl Resource for AggregationAuthorization {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AggregationAuthorization, properties)
+        constraint::check(&RULE_AggregationAuthorization, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -163,7 +163,8 @@ impl Resource for ConfigRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigRule, properties)
+        constraint::check(&RULE_ConfigRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

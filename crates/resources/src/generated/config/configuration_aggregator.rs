@@ -109,7 +109,8 @@ impl Resource for ConfigurationAggregator {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationAggregator, properties)
+        constraint::check(&RULE_ConfigurationAggregator, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -145,7 +145,8 @@ impl Resource for ConfigurationRecorder {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationRecorder, properties)
+        constraint::check(&RULE_ConfigurationRecorder, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

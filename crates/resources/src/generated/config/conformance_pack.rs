@@ -153,7 +153,8 @@ impl Resource for ConformancePack {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConformancePack, properties)
+        constraint::check(&RULE_ConformancePack, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -148,7 +148,8 @@ impl Resource for DeliveryChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeliveryChannel, properties)
+        constraint::check(&RULE_DeliveryChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

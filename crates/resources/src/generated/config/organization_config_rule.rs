@@ -130,7 +130,8 @@ impl Resource for OrganizationConfigRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationConfigRule, properties)
+        constraint::check(&RULE_OrganizationConfigRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -192,8 +193,8 @@ pub(crate) static RULE_OrganizationCustomPolicyRuleMetadata: ObjRule = ObjRule {
         ("DebugLogDeliveryAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Description", Shape::STR),
         ("InputParameters", Shape::STR),
-        ("MaximumExecutionFrequency", Shape::STR),
-        ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("MaximumExecutionFrequency", Shape::Str(&StrRule { allowed: &["One_Hour", "Six_Hours", "Three_Hours", "Twelve_Hours", "TwentyFour_Hours"], ..StrRule::ANY })),
+        ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("PolicyText", Shape::STR),
         ("ResourceIdScope", Shape::STR),
         ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
@@ -351,8 +352,8 @@ pub(crate) static RULE_OrganizationCustomRuleMetadata: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("InputParameters", Shape::STR),
         ("LambdaFunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("MaximumExecutionFrequency", Shape::STR),
-        ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("MaximumExecutionFrequency", Shape::Str(&StrRule { allowed: &["One_Hour", "Six_Hours", "Three_Hours", "Twelve_Hours", "TwentyFour_Hours"], ..StrRule::ANY })),
+        ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification", "ScheduledNotification"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("ResourceIdScope", Shape::STR),
         ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("TagKeyScope", Shape::STR),
@@ -491,7 +492,7 @@ pub(crate) static RULE_OrganizationManagedRuleMetadata: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("InputParameters", Shape::STR),
-        ("MaximumExecutionFrequency", Shape::STR),
+        ("MaximumExecutionFrequency", Shape::Str(&StrRule { allowed: &["One_Hour", "Six_Hours", "Three_Hours", "Twelve_Hours", "TwentyFour_Hours"], ..StrRule::ANY })),
         ("ResourceIdScope", Shape::STR),
         ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("RuleIdentifier", Shape::STR),

@@ -152,7 +152,8 @@ impl Resource for OrganizationConformancePack {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationConformancePack, properties)
+        constraint::check(&RULE_OrganizationConformancePack, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

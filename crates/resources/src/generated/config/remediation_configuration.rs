@@ -170,7 +170,8 @@ impl Resource for RemediationConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RemediationConfiguration, properties)
+        constraint::check(&RULE_RemediationConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

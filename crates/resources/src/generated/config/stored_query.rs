@@ -126,7 +126,8 @@ impl Resource for StoredQuery {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StoredQuery, properties)
+        constraint::check(&RULE_StoredQuery, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

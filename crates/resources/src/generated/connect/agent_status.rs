@@ -161,7 +161,8 @@ impl Resource for AgentStatus {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AgentStatus, properties)
+        constraint::check(&RULE_AgentStatus, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -105,7 +105,8 @@ impl Resource for ApprovedOrigin {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApprovedOrigin, properties)
+        constraint::check(&RULE_ApprovedOrigin, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -162,7 +162,8 @@ impl Resource for ContactFlow {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactFlow, properties)
+        constraint::check(&RULE_ContactFlow, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -165,7 +165,8 @@ impl Resource for ContactFlowModule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactFlowModule, properties)
+        constraint::check(&RULE_ContactFlowModule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

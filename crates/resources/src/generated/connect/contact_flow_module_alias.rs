@@ -123,7 +123,8 @@ impl Resource for ContactFlowModuleAlias {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactFlowModuleAlias, properties)
+        constraint::check(&RULE_ContactFlowModuleAlias, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -99,7 +99,8 @@ impl Resource for ContactFlowModuleVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactFlowModuleVersion, properties)
+        constraint::check(&RULE_ContactFlowModuleVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

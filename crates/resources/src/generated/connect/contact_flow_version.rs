@@ -98,7 +98,8 @@ impl Resource for ContactFlowVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactFlowVersion, properties)
+        constraint::check(&RULE_ContactFlowVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

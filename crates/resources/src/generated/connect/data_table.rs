@@ -136,7 +136,8 @@ impl Resource for DataTable {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataTable, properties)
+        constraint::check(&RULE_DataTable, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -127,7 +127,8 @@ impl Resource for DataTableAttribute {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataTableAttribute, properties)
+        constraint::check(&RULE_DataTableAttribute, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

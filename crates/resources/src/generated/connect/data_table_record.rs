@@ -91,7 +91,8 @@ impl Resource for DataTableRecord {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataTableRecord, properties)
+        constraint::check(&RULE_DataTableRecord, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

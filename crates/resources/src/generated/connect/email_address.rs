@@ -149,7 +149,8 @@ impl Resource for EmailAddress {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EmailAddress, properties)
+        constraint::check(&RULE_EmailAddress, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -198,7 +198,8 @@ impl Resource for EvaluationForm {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EvaluationForm, properties)
+        constraint::check(&RULE_EvaluationForm, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -177,7 +177,8 @@ impl Resource for HoursOfOperation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HoursOfOperation, properties)
+        constraint::check(&RULE_HoursOfOperation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -146,7 +146,8 @@ impl Resource for InstanceStorageConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceStorageConfig, properties)
+        constraint::check(&RULE_InstanceStorageConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for IntegrationAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IntegrationAssociation, properties)
+        constraint::check(&RULE_IntegrationAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

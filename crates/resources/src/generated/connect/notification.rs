@@ -144,7 +144,8 @@ impl Resource for Notification {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Notification, properties)
+        constraint::check(&RULE_Notification, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -161,7 +161,8 @@ impl Resource for PhoneNumber {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PhoneNumber, properties)
+        constraint::check(&RULE_PhoneNumber, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

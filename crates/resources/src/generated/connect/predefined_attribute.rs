@@ -125,7 +125,8 @@ impl Resource for PredefinedAttribute {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PredefinedAttribute, properties)
+        constraint::check(&RULE_PredefinedAttribute, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -132,7 +132,8 @@ impl Resource for Prompt {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Prompt, properties)
+        constraint::check(&RULE_Prompt, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -206,7 +206,8 @@ impl Resource for Queue {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Queue, properties)
+        constraint::check(&RULE_Queue, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -145,7 +145,8 @@ impl Resource for QuickConnect {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QuickConnect, properties)
+        constraint::check(&RULE_QuickConnect, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

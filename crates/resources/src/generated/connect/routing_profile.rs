@@ -180,7 +180,8 @@ impl Resource for RoutingProfile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RoutingProfile, properties)
+        constraint::check(&RULE_RoutingProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

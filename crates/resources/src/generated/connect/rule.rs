@@ -174,7 +174,8 @@ impl Resource for Rule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Rule, properties)
+        constraint::check(&RULE_Rule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -111,7 +111,8 @@ impl Resource for SecurityKey {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityKey, properties)
+        constraint::check(&RULE_SecurityKey, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -198,7 +198,8 @@ impl Resource for TaskTemplate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TaskTemplate, properties)
+        constraint::check(&RULE_TaskTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -125,7 +125,8 @@ impl Resource for TrafficDistributionGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrafficDistributionGroup, properties)
+        constraint::check(&RULE_TrafficDistributionGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -129,7 +129,8 @@ impl Resource for UserHierarchyGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserHierarchyGroup, properties)
+        constraint::check(&RULE_UserHierarchyGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

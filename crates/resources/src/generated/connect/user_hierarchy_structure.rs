@@ -98,7 +98,8 @@ impl Resource for UserHierarchyStructure {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserHierarchyStructure, properties)
+        constraint::check(&RULE_UserHierarchyStructure, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

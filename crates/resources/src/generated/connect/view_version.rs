@@ -115,7 +115,8 @@ impl Resource for ViewVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ViewVersion, properties)
+        constraint::check(&RULE_ViewVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

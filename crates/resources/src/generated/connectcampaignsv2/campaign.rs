@@ -188,7 +188,8 @@ impl Resource for Campaign {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Campaign, properties)
+        constraint::check(&RULE_Campaign, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -132,7 +132,8 @@ impl Resource for EnabledBaseline {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnabledBaseline, properties)
+        constraint::check(&RULE_EnabledBaseline, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

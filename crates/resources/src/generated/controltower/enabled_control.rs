@@ -122,7 +122,8 @@ impl Resource for EnabledControl {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnabledControl, properties)
+        constraint::check(&RULE_EnabledControl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

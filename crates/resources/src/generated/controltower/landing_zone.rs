@@ -122,7 +122,8 @@ impl Resource for LandingZone {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LandingZone, properties)
+        constraint::check(&RULE_LandingZone, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

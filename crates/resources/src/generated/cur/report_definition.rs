@@ -222,7 +222,8 @@ impl Resource for ReportDefinition {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReportDefinition, properties)
+        constraint::check(&RULE_ReportDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

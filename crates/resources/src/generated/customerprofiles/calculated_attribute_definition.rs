@@ -173,7 +173,8 @@ impl Resource for CalculatedAttributeDefinition {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CalculatedAttributeDefinition, properties)
+        constraint::check(&RULE_CalculatedAttributeDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -127,7 +127,8 @@ impl Resource for EventStream {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventStream, properties)
+        constraint::check(&RULE_EventStream, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

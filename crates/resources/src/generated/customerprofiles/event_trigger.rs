@@ -166,7 +166,8 @@ impl Resource for EventTrigger {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventTrigger, properties)
+        constraint::check(&RULE_EventTrigger, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -212,7 +212,8 @@ impl Resource for ObjectType {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ObjectType, properties)
+        constraint::check(&RULE_ObjectType, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

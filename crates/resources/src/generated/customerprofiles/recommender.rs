@@ -145,7 +145,8 @@ impl Resource for Recommender {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Recommender, properties)
+        constraint::check(&RULE_Recommender, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

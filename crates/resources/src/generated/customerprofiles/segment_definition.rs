@@ -166,7 +166,8 @@ impl Resource for SegmentDefinition {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SegmentDefinition, properties)
+        constraint::check(&RULE_SegmentDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -279,7 +279,8 @@ impl Resource for Job {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Job, properties)
+        constraint::check(&RULE_Job, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for Recipe {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Recipe, properties)
+        constraint::check(&RULE_Recipe, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

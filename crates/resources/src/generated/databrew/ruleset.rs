@@ -138,7 +138,8 @@ impl Resource for Ruleset {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Ruleset, properties)
+        constraint::check(&RULE_Ruleset, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

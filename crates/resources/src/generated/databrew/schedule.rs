@@ -121,7 +121,8 @@ impl Resource for Schedule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Schedule, properties)
+        constraint::check(&RULE_Schedule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -148,7 +148,8 @@ impl Resource for Agent {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Agent, properties)
+        constraint::check(&RULE_Agent, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -200,7 +200,8 @@ impl Resource for LocationAzureBlob {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationAzureBlob, properties)
+        constraint::check(&RULE_LocationAzureBlob, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

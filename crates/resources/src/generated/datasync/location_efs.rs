@@ -173,7 +173,8 @@ impl Resource for LocationEfs {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationEfs, properties)
+        constraint::check(&RULE_LocationEfs, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

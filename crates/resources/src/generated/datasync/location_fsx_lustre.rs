@@ -135,7 +135,8 @@ impl Resource for LocationFsxLustre {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationFsxLustre, properties)
+        constraint::check(&RULE_LocationFsxLustre, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

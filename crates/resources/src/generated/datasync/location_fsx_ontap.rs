@@ -157,7 +157,8 @@ impl Resource for LocationFsxOntap {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationFsxOntap, properties)
+        constraint::check(&RULE_LocationFsxOntap, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -143,7 +143,8 @@ impl Resource for LocationFsxOpenZfs {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationFsxOpenZfs, properties)
+        constraint::check(&RULE_LocationFsxOpenZfs, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

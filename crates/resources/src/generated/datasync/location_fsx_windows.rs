@@ -191,7 +191,8 @@ impl Resource for LocationFsxWindows {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationFsxWindows, properties)
+        constraint::check(&RULE_LocationFsxWindows, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

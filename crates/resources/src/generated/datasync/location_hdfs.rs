@@ -244,7 +244,8 @@ impl Resource for LocationHdfs {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationHdfs, properties)
+        constraint::check(&RULE_LocationHdfs, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -139,7 +139,8 @@ impl Resource for LocationNfs {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationNfs, properties)
+        constraint::check(&RULE_LocationNfs, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -209,7 +209,8 @@ impl Resource for LocationObjectStorage {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationObjectStorage, properties)
+        constraint::check(&RULE_LocationObjectStorage, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -150,7 +150,8 @@ impl Resource for LocationS3 {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationS3, properties)
+        constraint::check(&RULE_LocationS3, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -253,7 +253,8 @@ impl Resource for LocationSmb {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationSmb, properties)
+        constraint::check(&RULE_LocationSmb, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -222,7 +222,8 @@ impl Resource for Task {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Task, properties)
+        constraint::check(&RULE_Task, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

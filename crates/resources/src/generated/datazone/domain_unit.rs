@@ -122,7 +122,8 @@ impl Resource for DomainUnit {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainUnit, properties)
+        constraint::check(&RULE_DomainUnit, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

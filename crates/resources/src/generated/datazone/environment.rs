@@ -217,7 +217,8 @@ impl Resource for Environment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Environment, properties)
+        constraint::check(&RULE_Environment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -137,7 +137,8 @@ impl Resource for EnvironmentActions {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnvironmentActions, properties)
+        constraint::check(&RULE_EnvironmentActions, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

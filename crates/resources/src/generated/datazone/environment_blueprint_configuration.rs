@@ -176,7 +176,8 @@ impl Resource for EnvironmentBlueprintConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnvironmentBlueprintConfiguration, properties)
+        constraint::check(&RULE_EnvironmentBlueprintConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -171,7 +171,8 @@ impl Resource for EnvironmentProfile {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnvironmentProfile, properties)
+        constraint::check(&RULE_EnvironmentProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -144,7 +144,8 @@ impl Resource for FormType {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FormType, properties)
+        constraint::check(&RULE_FormType, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

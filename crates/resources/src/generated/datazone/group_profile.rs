@@ -127,7 +127,8 @@ impl Resource for GroupProfile {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GroupProfile, properties)
+        constraint::check(&RULE_GroupProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

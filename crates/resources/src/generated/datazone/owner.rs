@@ -122,7 +122,8 @@ impl Resource for Owner {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Owner, properties)
+        constraint::check(&RULE_Owner, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -142,7 +142,8 @@ impl Resource for PolicyGrant {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyGrant, properties)
+        constraint::check(&RULE_PolicyGrant, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -123,7 +123,8 @@ impl Resource for ProjectMembership {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProjectMembership, properties)
+        constraint::check(&RULE_ProjectMembership, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -170,7 +170,8 @@ impl Resource for ProjectProfile {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProjectProfile, properties)
+        constraint::check(&RULE_ProjectProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

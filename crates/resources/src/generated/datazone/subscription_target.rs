@@ -180,7 +180,8 @@ impl Resource for SubscriptionTarget {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubscriptionTarget, properties)
+        constraint::check(&RULE_SubscriptionTarget, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

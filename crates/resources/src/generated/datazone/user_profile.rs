@@ -129,7 +129,8 @@ impl Resource for UserProfile {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserProfile, properties)
+        constraint::check(&RULE_UserProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -22,11 +22,11 @@ pub struct ClusterRequired {
 pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ClusterEndpointEncryptionType", Shape::STR),
+        ("ClusterEndpointEncryptionType", Shape::Str(&StrRule { allowed: &["NONE", "TLS"], ..StrRule::ANY })),
         ("ClusterName", Shape::STR),
         ("Description", Shape::STR),
         ("IAMRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("NetworkType", Shape::STR),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["dual_stack", "ipv4", "ipv6"], ..StrRule::ANY })),
         ("NodeType", Shape::STR),
         ("NotificationTopicARN", Shape::STR),
         ("ParameterGroupName", Shape::STR),
@@ -236,7 +236,8 @@ impl Resource for Cluster {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)
+        constraint::check(&RULE_Cluster, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -92,7 +92,8 @@ impl Resource for ParameterGroup {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ParameterGroup, properties)
+        constraint::check(&RULE_ParameterGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -100,7 +100,8 @@ impl Resource for SubnetGroup {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubnetGroup, properties)
+        constraint::check(&RULE_SubnetGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -135,7 +135,8 @@ impl Resource for Farm {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Farm, properties)
+        constraint::check(&RULE_Farm, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

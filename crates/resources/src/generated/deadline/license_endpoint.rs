@@ -129,7 +129,8 @@ impl Resource for LicenseEndpoint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LicenseEndpoint, properties)
+        constraint::check(&RULE_LicenseEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -140,7 +140,8 @@ impl Resource for Limit {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Limit, properties)
+        constraint::check(&RULE_Limit, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -86,7 +86,8 @@ impl Resource for MeteredProduct {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MeteredProduct, properties)
+        constraint::check(&RULE_MeteredProduct, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -133,7 +133,8 @@ impl Resource for QueueEnvironment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QueueEnvironment, properties)
+        constraint::check(&RULE_QueueEnvironment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

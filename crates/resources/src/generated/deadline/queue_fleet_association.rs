@@ -112,7 +112,8 @@ impl Resource for QueueFleetAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QueueFleetAssociation, properties)
+        constraint::check(&RULE_QueueFleetAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

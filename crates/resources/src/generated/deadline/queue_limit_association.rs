@@ -112,7 +112,8 @@ impl Resource for QueueLimitAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QueueLimitAssociation, properties)
+        constraint::check(&RULE_QueueLimitAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for StorageProfile {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StorageProfile, properties)
+        constraint::check(&RULE_StorageProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

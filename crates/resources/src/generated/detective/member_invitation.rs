@@ -133,7 +133,8 @@ impl Resource for MemberInvitation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MemberInvitation, properties)
+        constraint::check(&RULE_MemberInvitation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -86,7 +86,8 @@ impl Resource for OrganizationAdmin {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationAdmin, properties)
+        constraint::check(&RULE_OrganizationAdmin, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -123,7 +123,8 @@ impl Resource for PrivateConnection {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrivateConnection, properties)
+        constraint::check(&RULE_PrivateConnection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

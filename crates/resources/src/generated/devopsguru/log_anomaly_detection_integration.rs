@@ -61,7 +61,8 @@ impl Resource for LogAnomalyDetectionIntegration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LogAnomalyDetectionIntegration, properties)
+        constraint::check(&RULE_LogAnomalyDetectionIntegration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -83,7 +83,8 @@ impl Resource for ResourceCollection {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceCollection, properties)
+        constraint::check(&RULE_ResourceCollection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -112,7 +112,8 @@ impl Resource for DirectConnectGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DirectConnectGateway, properties)
+        constraint::check(&RULE_DirectConnectGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

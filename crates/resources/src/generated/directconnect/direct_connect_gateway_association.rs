@@ -121,7 +121,8 @@ impl Resource for DirectConnectGatewayAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DirectConnectGatewayAssociation, properties)
+        constraint::check(&RULE_DirectConnectGatewayAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

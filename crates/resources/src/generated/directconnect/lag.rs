@@ -155,7 +155,8 @@ impl Resource for Lag {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Lag, properties)
+        constraint::check(&RULE_Lag, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -191,7 +191,8 @@ impl Resource for PrivateVirtualInterface {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrivateVirtualInterface, properties)
+        constraint::check(&RULE_PrivateVirtualInterface, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -162,7 +162,8 @@ impl Resource for PublicVirtualInterface {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PublicVirtualInterface, properties)
+        constraint::check(&RULE_PublicVirtualInterface, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

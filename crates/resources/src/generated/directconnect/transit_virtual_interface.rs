@@ -180,7 +180,8 @@ impl Resource for TransitVirtualInterface {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitVirtualInterface, properties)
+        constraint::check(&RULE_TransitVirtualInterface, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -150,7 +150,8 @@ impl Resource for MicrosoftAd {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MicrosoftAd, properties)
+        constraint::check(&RULE_MicrosoftAd, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -181,7 +181,8 @@ impl Resource for SimpleAd {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SimpleAd, properties)
+        constraint::check(&RULE_SimpleAd, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

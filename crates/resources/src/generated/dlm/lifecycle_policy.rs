@@ -13,14 +13,14 @@ pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
         ("CopyTags", Shape::Bool),
         ("CreateInterval", Shape::INT),
         ("CrossRegionCopyTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyTarget), min_items: None, max_items: None, unique: false })),
-        ("DefaultPolicy", Shape::STR),
+        ("DefaultPolicy", Shape::Str(&StrRule { allowed: &["INSTANCE", "VOLUME"], ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("Exclusions", Shape::Object(&RULE_Exclusions)),
         ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ExtendDeletion", Shape::Bool),
         ("PolicyDetails", Shape::Object(&RULE_PolicyDetails)),
         ("RetainInterval", Shape::INT),
-        ("State", Shape::STR),
+        ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
@@ -177,7 +177,8 @@ impl Resource for LifecyclePolicy {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LifecyclePolicy, properties)
+        constraint::check(&RULE_LifecyclePolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -408,8 +409,8 @@ pub(crate) static RULE_CreateRule: ObjRule = ObjRule {
     properties: &[
         ("CronExpression", Shape::STR),
         ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::STR),
-        ("Location", Shape::STR),
+        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["HOURS"], ..StrRule::ANY })),
+        ("Location", Shape::Str(&StrRule { allowed: &["CLOUD", "LOCAL_ZONE", "OUTPOST_LOCAL"], ..StrRule::ANY })),
         ("Scripts", Shape::List(&ListRule { items: Shape::Object(&RULE_Script), min_items: None, max_items: None, unique: false })),
         ("Times", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
@@ -597,7 +598,7 @@ pub struct CrossRegionCopyDeprecateRuleRequired {
 pub(crate) static RULE_CrossRegionCopyDeprecateRule: ObjRule = ObjRule {
     properties: &[
         ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::STR),
+        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
     ],
     required: &["IntervalUnit", "Interval"],
     closed: true,
@@ -663,7 +664,7 @@ pub struct CrossRegionCopyRetainRuleRequired {
 pub(crate) static RULE_CrossRegionCopyRetainRule: ObjRule = ObjRule {
     properties: &[
         ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::STR),
+        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
     ],
     required: &["IntervalUnit", "Interval"],
     closed: true,
@@ -879,7 +880,7 @@ pub(crate) static RULE_DeprecateRule: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::STR),
+        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1014,7 +1015,7 @@ pub struct EventParametersRequired {
 pub(crate) static RULE_EventParameters: ObjRule = ObjRule {
     properties: &[
         ("DescriptionRegex", Shape::STR),
-        ("EventType", Shape::STR),
+        ("EventType", Shape::Str(&StrRule { allowed: &["shareSnapshot"], ..StrRule::ANY })),
         ("SnapshotOwner", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["EventType", "SnapshotOwner"],
@@ -1089,7 +1090,7 @@ pub struct EventSourceRequired {
 pub(crate) static RULE_EventSource: ObjRule = ObjRule {
     properties: &[
         ("Parameters", Shape::Object(&RULE_EventParameters)),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["MANAGED_CWE"], ..StrRule::ANY })),
     ],
     required: &["Type"],
     closed: true,
@@ -1210,7 +1211,7 @@ pub(crate) static RULE_FastRestoreRule: ObjRule = ObjRule {
         ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Count", Shape::INT),
         ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::STR),
+        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1356,11 +1357,11 @@ pub(crate) static RULE_PolicyDetails: ObjRule = ObjRule {
         ("Exclusions", Shape::Object(&RULE_Exclusions)),
         ("ExtendDeletion", Shape::Bool),
         ("Parameters", Shape::Object(&RULE_Parameters)),
-        ("PolicyLanguage", Shape::STR),
-        ("PolicyType", Shape::STR),
-        ("ResourceLocations", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ResourceType", Shape::STR),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("PolicyLanguage", Shape::Str(&StrRule { allowed: &["SIMPLIFIED", "STANDARD"], ..StrRule::ANY })),
+        ("PolicyType", Shape::Str(&StrRule { allowed: &["EBS_SNAPSHOT_MANAGEMENT", "EVENT_BASED_POLICY", "IMAGE_MANAGEMENT"], ..StrRule::ANY })),
+        ("ResourceLocations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CLOUD", "LOCAL_ZONE", "OUTPOST"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["INSTANCE", "VOLUME"], ..StrRule::ANY })),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INSTANCE", "VOLUME"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("RetainInterval", Shape::INT),
         ("Schedules", Shape::List(&ListRule { items: Shape::Object(&RULE_Schedule), min_items: None, max_items: None, unique: false })),
         ("TargetTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
@@ -1546,7 +1547,7 @@ pub(crate) static RULE_RetainRule: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::STR),
+        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1620,7 +1621,7 @@ pub(crate) static RULE_RetentionArchiveTier: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::STR),
+        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1816,10 +1817,10 @@ pub(crate) static RULE_Script: ObjRule = ObjRule {
     properties: &[
         ("ExecuteOperationOnScriptFailure", Shape::Bool),
         ("ExecutionHandler", Shape::STR),
-        ("ExecutionHandlerService", Shape::STR),
+        ("ExecutionHandlerService", Shape::Str(&StrRule { allowed: &["AWS_SYSTEMS_MANAGER"], ..StrRule::ANY })),
         ("ExecutionTimeout", Shape::INT),
         ("MaximumRetryCount", Shape::INT),
-        ("Stages", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Stages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["POST", "PRE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1939,7 +1940,7 @@ pub(crate) static RULE_ShareRule: ObjRule = ObjRule {
     properties: &[
         ("TargetAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("UnshareInterval", Shape::INT),
-        ("UnshareIntervalUnit", Shape::STR),
+        ("UnshareIntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -153,7 +153,8 @@ impl Resource for DataMigration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataMigration, properties)
+        constraint::check(&RULE_DataMigration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

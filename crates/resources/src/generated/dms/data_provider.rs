@@ -141,7 +141,8 @@ impl Resource for DataProvider {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataProvider, properties)
+        constraint::check(&RULE_DataProvider, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

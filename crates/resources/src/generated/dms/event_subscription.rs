@@ -148,7 +148,8 @@ impl Resource for EventSubscription {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventSubscription, properties)
+        constraint::check(&RULE_EventSubscription, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -154,7 +154,8 @@ impl Resource for InstanceProfile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceProfile, properties)
+        constraint::check(&RULE_InstanceProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -167,7 +167,8 @@ impl Resource for MigrationProject {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MigrationProject, properties)
+        constraint::check(&RULE_MigrationProject, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -184,7 +184,8 @@ impl Resource for ReplicationConfig {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationConfig, properties)
+        constraint::check(&RULE_ReplicationConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -256,7 +256,8 @@ impl Resource for ReplicationInstance {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationInstance, properties)
+        constraint::check(&RULE_ReplicationInstance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

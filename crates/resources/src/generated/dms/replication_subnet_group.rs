@@ -118,7 +118,8 @@ impl Resource for ReplicationSubnetGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationSubnetGroup, properties)
+        constraint::check(&RULE_ReplicationSubnetGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -31,7 +31,7 @@ pub(crate) static RULE_ReplicationTask: ObjRule = ObjRule {
         ("CdcStartPosition", Shape::STR),
         ("CdcStartTime", Shape::NUM),
         ("CdcStopPosition", Shape::STR),
-        ("MigrationType", Shape::STR),
+        ("MigrationType", Shape::Str(&StrRule { allowed: &["cdc", "full-load", "full-load-and-cdc"], ..StrRule::ANY })),
         ("ReplicationInstanceArn", Shape::STR),
         ("ReplicationTaskIdentifier", Shape::STR),
         ("ReplicationTaskSettings", Shape::STR),
@@ -222,7 +222,8 @@ impl Resource for ReplicationTask {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationTask, properties)
+        constraint::check(&RULE_ReplicationTask, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -142,7 +142,8 @@ impl Resource for EventSubscription {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventSubscription, properties)
+        constraint::check(&RULE_EventSubscription, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

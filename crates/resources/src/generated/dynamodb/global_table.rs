@@ -314,7 +314,8 @@ impl Resource for GlobalTable {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GlobalTable, properties)
+        constraint::check(&RULE_GlobalTable, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

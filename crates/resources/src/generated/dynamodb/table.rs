@@ -34,7 +34,7 @@ pub struct TableRequired {
 pub(crate) static RULE_Table: ObjRule = ObjRule {
     properties: &[
         ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: None, max_items: None, unique: true })),
-        ("BillingMode", Shape::STR),
+        ("BillingMode", Shape::Str(&StrRule { allowed: &["PAY_PER_REQUEST", "PROVISIONED"], ..StrRule::ANY })),
         ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
         ("DeletionProtectionEnabled", Shape::Bool),
         ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None, unique: false })),
@@ -48,7 +48,7 @@ pub(crate) static RULE_Table: ObjRule = ObjRule {
         ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
         ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
         ("StreamSpecification", Shape::Object(&RULE_StreamSpecification)),
-        ("TableClass", Shape::STR),
+        ("TableClass", Shape::Str(&StrRule { allowed: &["STANDARD", "STANDARD_INFREQUENT_ACCESS"], ..StrRule::ANY })),
         ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TimeToLiveSpecification", Shape::Object(&RULE_TimeToLiveSpecification)),
@@ -302,7 +302,8 @@ impl Resource for Table {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Table, properties)
+        constraint::check(&RULE_Table, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -699,7 +700,7 @@ pub struct KeySchemaRequired {
 pub(crate) static RULE_KeySchema: ObjRule = ObjRule {
     properties: &[
         ("AttributeName", Shape::STR),
-        ("KeyType", Shape::STR),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
     ],
     required: &["KeyType", "AttributeName"],
     closed: true,
@@ -847,7 +848,7 @@ pub struct LocalSecondaryIndexKeySchemaRequired {
 pub(crate) static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
     properties: &[
         ("AttributeName", Shape::STR),
-        ("KeyType", Shape::STR),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
     ],
     required: &["KeyType", "AttributeName"],
     closed: true,
@@ -959,7 +960,7 @@ impl ToValue for OnDemandThroughput {
 pub(crate) static RULE_Projection: ObjRule = ObjRule {
     properties: &[
         ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ProjectionType", Shape::STR),
+        ("ProjectionType", Shape::Str(&StrRule { allowed: &["ALL", "INCLUDE", "KEYS_ONLY"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1248,7 +1249,7 @@ pub struct StreamSpecificationRequired {
 pub(crate) static RULE_StreamSpecification: ObjRule = ObjRule {
     properties: &[
         ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
-        ("StreamViewType", Shape::STR),
+        ("StreamViewType", Shape::Str(&StrRule { allowed: &["KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE"], ..StrRule::ANY })),
     ],
     required: &["StreamViewType"],
     closed: true,
@@ -1323,7 +1324,7 @@ pub struct TableKeySchemaRequired {
 pub(crate) static RULE_TableKeySchema: ObjRule = ObjRule {
     properties: &[
         ("AttributeName", Shape::STR),
-        ("KeyType", Shape::STR),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
     ],
     required: &["KeyType", "AttributeName"],
     closed: true,

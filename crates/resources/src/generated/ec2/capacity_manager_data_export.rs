@@ -130,7 +130,8 @@ impl Resource for CapacityManagerDataExport {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CapacityManagerDataExport, properties)
+        constraint::check(&RULE_CapacityManagerDataExport, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -160,7 +160,8 @@ impl Resource for CapacityReservationFleet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CapacityReservationFleet, properties)
+        constraint::check(&RULE_CapacityReservationFleet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -98,7 +98,8 @@ impl Resource for CarrierGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CarrierGateway, properties)
+        constraint::check(&RULE_CarrierGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -126,7 +126,8 @@ impl Resource for ClientVpnAuthorizationRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClientVpnAuthorizationRule, properties)
+        constraint::check(&RULE_ClientVpnAuthorizationRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -33,16 +33,16 @@ pub(crate) static RULE_ClientVpnEndpoint: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("DisconnectOnSessionTimeout", Shape::Bool),
         ("DnsServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("EndpointIpAddressType", Shape::STR),
+        ("EndpointIpAddressType", Shape::Str(&StrRule { allowed: &["dual-stack", "ipv4", "ipv6"], ..StrRule::ANY })),
         ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SelfServicePortal", Shape::STR),
+        ("SelfServicePortal", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
         ("ServerCertificateArn", Shape::STR),
         ("SessionTimeoutHours", Shape::INT),
         ("SplitTunnel", Shape::Bool),
         ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
-        ("TrafficIpAddressType", Shape::STR),
+        ("TrafficIpAddressType", Shape::Str(&StrRule { allowed: &["dual-stack", "ipv4", "ipv6"], ..StrRule::ANY })),
         ("TransitGatewayConfiguration", Shape::Object(&RULE_TransitGatewayConfiguration)),
-        ("TransportProtocol", Shape::STR),
+        ("TransportProtocol", Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY })),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
         ("VpnPort", Shape::INT),
     ],
@@ -290,7 +290,8 @@ impl Resource for ClientVpnEndpoint {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClientVpnEndpoint, properties)
+        constraint::check(&RULE_ClientVpnEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -424,7 +425,7 @@ pub(crate) static RULE_ClientAuthenticationRequest: ObjRule = ObjRule {
         ("ActiveDirectory", Shape::Object(&RULE_DirectoryServiceAuthenticationRequest)),
         ("FederatedAuthentication", Shape::Object(&RULE_FederatedAuthenticationRequest)),
         ("MutualAuthentication", Shape::Object(&RULE_CertificateAuthenticationRequest)),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["certificate-authentication", "directory-service-authentication", "federated-authentication"], ..StrRule::ANY })),
     ],
     required: &["Type"],
     closed: true,
@@ -883,7 +884,7 @@ pub struct TagSpecificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
-        ("ResourceType", Shape::STR),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["application-status-check", "capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-cancellation-quote", "capacity-reservation-fleet", "capacity-reservation-modification-quote", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fca-policy", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-internet-registry-association", "ipam-policy", "ipam-pool", "ipam-pool-allocation", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "metric-category", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-network-acl", "secondary-network-acl-association", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "virtual-edge-network-gateway", "virtual-edge-network-gateway-route-table", "virtual-edge-network-gateway-route-table-association", "virtual-edge-network-route-server-peer", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"], ..StrRule::ANY })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ResourceType", "Tags"],

@@ -125,7 +125,8 @@ impl Resource for ClientVpnRoute {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClientVpnRoute, properties)
+        constraint::check(&RULE_ClientVpnRoute, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -110,7 +110,8 @@ impl Resource for ClientVpnTargetNetworkAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClientVpnTargetNetworkAssociation, properties)
+        constraint::check(&RULE_ClientVpnTargetNetworkAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

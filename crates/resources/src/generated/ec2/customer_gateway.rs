@@ -32,7 +32,7 @@ pub(crate) static RULE_CustomerGateway: ObjRule = ObjRule {
         ("DeviceName", Shape::STR),
         ("IpAddress", Shape::STR),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["ipsec.1"], ..StrRule::ANY })),
     ],
     required: &["IpAddress", "Type"],
     closed: true,
@@ -161,7 +161,8 @@ impl Resource for CustomerGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomerGateway, properties)
+        constraint::check(&RULE_CustomerGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

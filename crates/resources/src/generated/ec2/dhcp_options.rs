@@ -132,7 +132,8 @@ impl Resource for DhcpOptions {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DhcpOptions, properties)
+        constraint::check(&RULE_DhcpOptions, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -232,7 +232,8 @@ impl Resource for Ec2Fleet {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Ec2Fleet, properties)
+        constraint::check(&RULE_Ec2Fleet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -98,7 +98,8 @@ impl Resource for EgressOnlyInternetGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EgressOnlyInternetGateway, properties)
+        constraint::check(&RULE_EgressOnlyInternetGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -150,7 +150,8 @@ impl Resource for Eip {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Eip, properties)
+        constraint::check(&RULE_Eip, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

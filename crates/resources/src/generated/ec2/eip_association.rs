@@ -112,7 +112,8 @@ impl Resource for EipAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EipAssociation, properties)
+        constraint::check(&RULE_EipAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

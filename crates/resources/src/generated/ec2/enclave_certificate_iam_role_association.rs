@@ -105,7 +105,8 @@ impl Resource for EnclaveCertificateIamRoleAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnclaveCertificateIamRoleAssociation, properties)
+        constraint::check(&RULE_EnclaveCertificateIamRoleAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

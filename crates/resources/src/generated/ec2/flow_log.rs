@@ -227,7 +227,8 @@ impl Resource for FlowLog {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowLog, properties)
+        constraint::check(&RULE_FlowLog, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -94,7 +94,8 @@ impl Resource for GatewayRouteTableAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GatewayRouteTableAssociation, properties)
+        constraint::check(&RULE_GatewayRouteTableAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -173,7 +173,8 @@ impl Resource for Host {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Host, properties)
+        constraint::check(&RULE_Host, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

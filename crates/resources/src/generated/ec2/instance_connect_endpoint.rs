@@ -137,7 +137,8 @@ impl Resource for InstanceConnectEndpoint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceConnectEndpoint, properties)
+        constraint::check(&RULE_InstanceConnectEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -75,7 +75,8 @@ impl Resource for InternetGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InternetGateway, properties)
+        constraint::check(&RULE_InternetGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -96,7 +96,8 @@ impl Resource for IpPoolRouteTableAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpPoolRouteTableAssociation, properties)
+        constraint::check(&RULE_IpPoolRouteTableAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

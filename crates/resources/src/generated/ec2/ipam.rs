@@ -132,7 +132,8 @@ impl Resource for Ipam {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Ipam, properties)
+        constraint::check(&RULE_Ipam, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -124,7 +124,8 @@ impl Resource for IpamAllocation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamAllocation, properties)
+        constraint::check(&RULE_IpamAllocation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -239,7 +239,8 @@ impl Resource for IpamPool {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamPool, properties)
+        constraint::check(&RULE_IpamPool, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

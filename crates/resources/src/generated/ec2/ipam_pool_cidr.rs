@@ -104,7 +104,8 @@ impl Resource for IpamPoolCidr {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamPoolCidr, properties)
+        constraint::check(&RULE_IpamPoolCidr, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -120,7 +120,8 @@ impl Resource for IpamPrefixListResolver {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamPrefixListResolver, properties)
+        constraint::check(&RULE_IpamPrefixListResolver, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -140,7 +140,8 @@ impl Resource for IpamPrefixListResolverTarget {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamPrefixListResolverTarget, properties)
+        constraint::check(&RULE_IpamPrefixListResolverTarget, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -102,7 +102,8 @@ impl Resource for IpamResourceDiscovery {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamResourceDiscovery, properties)
+        constraint::check(&RULE_IpamResourceDiscovery, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -108,7 +108,8 @@ impl Resource for IpamResourceDiscoveryAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamResourceDiscoveryAssociation, properties)
+        constraint::check(&RULE_IpamResourceDiscoveryAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

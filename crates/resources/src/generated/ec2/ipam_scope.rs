@@ -116,7 +116,8 @@ impl Resource for IpamScope {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamScope, properties)
+        constraint::check(&RULE_IpamScope, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

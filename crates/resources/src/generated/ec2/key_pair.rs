@@ -145,7 +145,8 @@ impl Resource for KeyPair {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_KeyPair, properties)
+        constraint::check(&RULE_KeyPair, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

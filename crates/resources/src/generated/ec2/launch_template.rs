@@ -140,7 +140,8 @@ impl Resource for LaunchTemplate {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LaunchTemplate, properties)
+        constraint::check(&RULE_LaunchTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -101,7 +101,8 @@ impl Resource for LocalGatewayRoute {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocalGatewayRoute, properties)
+        constraint::check(&RULE_LocalGatewayRoute, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -108,7 +108,8 @@ impl Resource for LocalGatewayRouteTable {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocalGatewayRouteTable, properties)
+        constraint::check(&RULE_LocalGatewayRouteTable, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -113,7 +113,8 @@ impl Resource for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
         constraint::check(
             &RULE_LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
             properties,
-        )
+        )?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -110,7 +110,8 @@ impl Resource for LocalGatewayRouteTableVpcAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocalGatewayRouteTableVpcAssociation, properties)
+        constraint::check(&RULE_LocalGatewayRouteTableVpcAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

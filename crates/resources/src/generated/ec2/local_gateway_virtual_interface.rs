@@ -166,7 +166,8 @@ impl Resource for LocalGatewayVirtualInterface {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocalGatewayVirtualInterface, properties)
+        constraint::check(&RULE_LocalGatewayVirtualInterface, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

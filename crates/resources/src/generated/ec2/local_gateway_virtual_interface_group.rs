@@ -118,7 +118,8 @@ impl Resource for LocalGatewayVirtualInterfaceGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocalGatewayVirtualInterfaceGroup, properties)
+        constraint::check(&RULE_LocalGatewayVirtualInterfaceGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

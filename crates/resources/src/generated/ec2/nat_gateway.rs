@@ -190,7 +190,8 @@ impl Resource for NatGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NatGateway, properties)
+        constraint::check(&RULE_NatGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -101,7 +101,8 @@ impl Resource for NetworkAcl {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkAcl, properties)
+        constraint::check(&RULE_NetworkAcl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

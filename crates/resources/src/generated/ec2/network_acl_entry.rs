@@ -30,7 +30,7 @@ pub(crate) static RULE_NetworkAclEntry: ObjRule = ObjRule {
         ("NetworkAclId", Shape::STR),
         ("PortRange", Shape::Object(&RULE_PortRange)),
         ("Protocol", Shape::INT),
-        ("RuleAction", Shape::STR),
+        ("RuleAction", Shape::Str(&StrRule { allowed: &["allow", "deny"], ..StrRule::ANY })),
         ("RuleNumber", Shape::INT),
     ],
     required: &["NetworkAclId", "RuleAction", "RuleNumber", "Protocol"],
@@ -169,7 +169,8 @@ impl Resource for NetworkAclEntry {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkAclEntry, properties)
+        constraint::check(&RULE_NetworkAclEntry, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

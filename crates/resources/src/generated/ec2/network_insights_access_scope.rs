@@ -98,7 +98,8 @@ impl Resource for NetworkInsightsAccessScope {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInsightsAccessScope, properties)
+        constraint::check(&RULE_NetworkInsightsAccessScope, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

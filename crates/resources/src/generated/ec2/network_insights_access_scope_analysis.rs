@@ -96,7 +96,8 @@ impl Resource for NetworkInsightsAccessScopeAnalysis {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInsightsAccessScopeAnalysis, properties)
+        constraint::check(&RULE_NetworkInsightsAccessScopeAnalysis, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

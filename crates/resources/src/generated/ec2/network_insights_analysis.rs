@@ -124,7 +124,8 @@ impl Resource for NetworkInsightsAnalysis {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInsightsAnalysis, properties)
+        constraint::check(&RULE_NetworkInsightsAnalysis, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -174,7 +174,8 @@ impl Resource for NetworkInsightsPath {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInsightsPath, properties)
+        constraint::check(&RULE_NetworkInsightsPath, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

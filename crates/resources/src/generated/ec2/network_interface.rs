@@ -30,7 +30,7 @@ pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("EnablePrimaryIpv6", Shape::Bool),
         ("GroupSet", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("InterfaceType", Shape::STR),
+        ("InterfaceType", Shape::Str(&StrRule { allowed: &["branch", "efa", "efa-only", "trunk"], ..StrRule::ANY })),
         ("Ipv4PrefixCount", Shape::INT),
         ("Ipv4Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv4PrefixSpecification), min_items: None, max_items: None, unique: false })),
         ("Ipv6AddressCount", Shape::INT),
@@ -264,7 +264,8 @@ impl Resource for NetworkInterface {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInterface, properties)
+        constraint::check(&RULE_NetworkInterface, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

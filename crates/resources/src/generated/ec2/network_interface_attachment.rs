@@ -137,7 +137,8 @@ impl Resource for NetworkInterfaceAttachment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInterfaceAttachment, properties)
+        constraint::check(&RULE_NetworkInterfaceAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -23,7 +23,7 @@ pub(crate) static RULE_NetworkInterfacePermission: ObjRule = ObjRule {
     properties: &[
         ("AwsAccountId", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
-        ("Permission", Shape::STR),
+        ("Permission", Shape::Str(&StrRule { allowed: &["EIP-ASSOCIATE", "INSTANCE-ATTACH"], ..StrRule::ANY })),
     ],
     required: &["AwsAccountId", "NetworkInterfaceId", "Permission"],
     closed: true,
@@ -108,7 +108,8 @@ impl Resource for NetworkInterfacePermission {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInterfacePermission, properties)
+        constraint::check(&RULE_NetworkInterfacePermission, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

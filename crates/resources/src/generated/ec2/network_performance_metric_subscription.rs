@@ -120,7 +120,8 @@ impl Resource for NetworkPerformanceMetricSubscription {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkPerformanceMetricSubscription, properties)
+        constraint::check(&RULE_NetworkPerformanceMetricSubscription, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

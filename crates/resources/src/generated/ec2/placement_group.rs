@@ -112,7 +112,8 @@ impl Resource for PlacementGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PlacementGroup, properties)
+        constraint::check(&RULE_PlacementGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -131,7 +131,8 @@ impl Resource for PrefixList {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrefixList, properties)
+        constraint::check(&RULE_PrefixList, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -208,7 +208,8 @@ impl Resource for Route {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Route, properties)
+        constraint::check(&RULE_Route, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -128,7 +128,8 @@ impl Resource for RouteServer {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteServer, properties)
+        constraint::check(&RULE_RouteServer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -98,7 +98,8 @@ impl Resource for RouteServerAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteServerAssociation, properties)
+        constraint::check(&RULE_RouteServerAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

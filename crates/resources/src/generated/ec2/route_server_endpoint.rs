@@ -112,7 +112,8 @@ impl Resource for RouteServerEndpoint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteServerEndpoint, properties)
+        constraint::check(&RULE_RouteServerEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -122,7 +122,8 @@ impl Resource for RouteServerPeer {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteServerPeer, properties)
+        constraint::check(&RULE_RouteServerPeer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

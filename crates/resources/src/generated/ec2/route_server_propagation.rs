@@ -98,7 +98,8 @@ impl Resource for RouteServerPropagation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteServerPropagation, properties)
+        constraint::check(&RULE_RouteServerPropagation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

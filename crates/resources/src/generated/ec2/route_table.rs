@@ -101,7 +101,8 @@ impl Resource for RouteTable {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteTable, properties)
+        constraint::check(&RULE_RouteTable, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -157,7 +157,8 @@ impl Resource for SecurityGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityGroup, properties)
+        constraint::check(&RULE_SecurityGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

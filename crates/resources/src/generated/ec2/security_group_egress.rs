@@ -189,7 +189,8 @@ impl Resource for SecurityGroupEgress {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityGroupEgress, properties)
+        constraint::check(&RULE_SecurityGroupEgress, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

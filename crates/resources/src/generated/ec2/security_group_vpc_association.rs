@@ -96,7 +96,8 @@ impl Resource for SecurityGroupVpcAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityGroupVpcAssociation, properties)
+        constraint::check(&RULE_SecurityGroupVpcAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -86,7 +86,8 @@ impl Resource for SnapshotBlockPublicAccess {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SnapshotBlockPublicAccess, properties)
+        constraint::check(&RULE_SnapshotBlockPublicAccess, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

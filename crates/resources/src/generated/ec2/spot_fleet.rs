@@ -124,7 +124,8 @@ impl Resource for SpotFleet {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SpotFleet, properties)
+        constraint::check(&RULE_SpotFleet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

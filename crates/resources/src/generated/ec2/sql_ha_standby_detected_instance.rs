@@ -99,7 +99,8 @@ impl Resource for SqlHaStandbyDetectedInstance {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SqlHaStandbyDetectedInstance, properties)
+        constraint::check(&RULE_SqlHaStandbyDetectedInstance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

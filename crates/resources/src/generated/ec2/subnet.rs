@@ -268,7 +268,8 @@ impl Resource for Subnet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Subnet, properties)
+        constraint::check(&RULE_Subnet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

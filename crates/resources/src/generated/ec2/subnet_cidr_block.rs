@@ -114,7 +114,8 @@ impl Resource for SubnetCidrBlock {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubnetCidrBlock, properties)
+        constraint::check(&RULE_SubnetCidrBlock, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -98,7 +98,8 @@ impl Resource for SubnetNetworkAclAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubnetNetworkAclAssociation, properties)
+        constraint::check(&RULE_SubnetNetworkAclAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -98,7 +98,8 @@ impl Resource for SubnetRouteTableAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubnetRouteTableAssociation, properties)
+        constraint::check(&RULE_SubnetRouteTableAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

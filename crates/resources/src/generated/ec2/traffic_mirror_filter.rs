@@ -98,7 +98,8 @@ impl Resource for TrafficMirrorFilter {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrafficMirrorFilter, properties)
+        constraint::check(&RULE_TrafficMirrorFilter, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

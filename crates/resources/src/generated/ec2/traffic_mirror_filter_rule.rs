@@ -191,7 +191,8 @@ impl Resource for TrafficMirrorFilterRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrafficMirrorFilterRule, properties)
+        constraint::check(&RULE_TrafficMirrorFilterRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

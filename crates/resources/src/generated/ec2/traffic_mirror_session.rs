@@ -167,7 +167,8 @@ impl Resource for TrafficMirrorSession {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrafficMirrorSession, properties)
+        constraint::check(&RULE_TrafficMirrorSession, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for TrafficMirrorTarget {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrafficMirrorTarget, properties)
+        constraint::check(&RULE_TrafficMirrorTarget, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -188,7 +188,8 @@ impl Resource for TransitGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGateway, properties)
+        constraint::check(&RULE_TransitGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

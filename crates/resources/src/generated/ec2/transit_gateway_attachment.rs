@@ -138,7 +138,8 @@ impl Resource for TransitGatewayAttachment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayAttachment, properties)
+        constraint::check(&RULE_TransitGatewayAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -112,7 +112,8 @@ impl Resource for TransitGatewayConnect {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayConnect, properties)
+        constraint::check(&RULE_TransitGatewayConnect, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

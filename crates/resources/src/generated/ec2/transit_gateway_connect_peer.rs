@@ -108,7 +108,8 @@ impl Resource for TransitGatewayConnectPeer {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayConnectPeer, properties)
+        constraint::check(&RULE_TransitGatewayConnectPeer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

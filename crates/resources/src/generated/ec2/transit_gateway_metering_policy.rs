@@ -107,7 +107,8 @@ impl Resource for TransitGatewayMeteringPolicy {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayMeteringPolicy, properties)
+        constraint::check(&RULE_TransitGatewayMeteringPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -194,7 +194,8 @@ impl Resource for TransitGatewayMeteringPolicyEntry {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayMeteringPolicyEntry, properties)
+        constraint::check(&RULE_TransitGatewayMeteringPolicyEntry, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

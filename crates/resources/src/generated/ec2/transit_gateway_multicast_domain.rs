@@ -110,7 +110,8 @@ impl Resource for TransitGatewayMulticastDomain {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayMulticastDomain, properties)
+        constraint::check(&RULE_TransitGatewayMulticastDomain, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

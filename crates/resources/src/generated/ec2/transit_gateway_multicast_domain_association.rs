@@ -110,7 +110,8 @@ impl Resource for TransitGatewayMulticastDomainAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayMulticastDomainAssociation, properties)
+        constraint::check(&RULE_TransitGatewayMulticastDomainAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

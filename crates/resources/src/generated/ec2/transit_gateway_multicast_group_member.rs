@@ -108,7 +108,8 @@ impl Resource for TransitGatewayMulticastGroupMember {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayMulticastGroupMember, properties)
+        constraint::check(&RULE_TransitGatewayMulticastGroupMember, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

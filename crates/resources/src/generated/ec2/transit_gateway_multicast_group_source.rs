@@ -110,7 +110,8 @@ impl Resource for TransitGatewayMulticastGroupSource {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayMulticastGroupSource, properties)
+        constraint::check(&RULE_TransitGatewayMulticastGroupSource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

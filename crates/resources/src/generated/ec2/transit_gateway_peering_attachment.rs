@@ -134,7 +134,8 @@ impl Resource for TransitGatewayPeeringAttachment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayPeeringAttachment, properties)
+        constraint::check(&RULE_TransitGatewayPeeringAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

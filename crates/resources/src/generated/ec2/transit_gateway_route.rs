@@ -116,7 +116,8 @@ impl Resource for TransitGatewayRoute {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayRoute, properties)
+        constraint::check(&RULE_TransitGatewayRoute, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

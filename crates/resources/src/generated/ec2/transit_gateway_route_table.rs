@@ -99,7 +99,8 @@ impl Resource for TransitGatewayRouteTable {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayRouteTable, properties)
+        constraint::check(&RULE_TransitGatewayRouteTable, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

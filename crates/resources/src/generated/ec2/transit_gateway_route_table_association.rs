@@ -98,7 +98,8 @@ impl Resource for TransitGatewayRouteTableAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayRouteTableAssociation, properties)
+        constraint::check(&RULE_TransitGatewayRouteTableAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

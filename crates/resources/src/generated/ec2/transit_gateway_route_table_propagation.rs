@@ -98,7 +98,8 @@ impl Resource for TransitGatewayRouteTablePropagation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayRouteTablePropagation, properties)
+        constraint::check(&RULE_TransitGatewayRouteTablePropagation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -154,7 +154,8 @@ impl Resource for TransitGatewayVpcAttachment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayVpcAttachment, properties)
+        constraint::check(&RULE_TransitGatewayVpcAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -225,7 +225,8 @@ impl Resource for VerifiedAccessEndpoint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VerifiedAccessEndpoint, properties)
+        constraint::check(&RULE_VerifiedAccessEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -128,7 +128,8 @@ impl Resource for VerifiedAccessGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VerifiedAccessGroup, properties)
+        constraint::check(&RULE_VerifiedAccessGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -117,7 +117,8 @@ impl Resource for VerifiedAccessInstance {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VerifiedAccessInstance, properties)
+        constraint::check(&RULE_VerifiedAccessInstance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -173,7 +173,8 @@ impl Resource for VerifiedAccessTrustProvider {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VerifiedAccessTrustProvider, properties)
+        constraint::check(&RULE_VerifiedAccessTrustProvider, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -27,7 +27,7 @@ pub(crate) static RULE_Volume: ObjRule = ObjRule {
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Throughput", Shape::INT),
         ("VolumeInitializationRate", Shape::INT),
-        ("VolumeType", Shape::STR),
+        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "gp3a", "io1", "io2", "io2a", "sc1", "st1", "standard"], ..StrRule::ANY })),
     ],
     any_of: &[&[&["AvailabilityZone", "Size"], &["AvailabilityZone", "SnapshotId"], &["AvailabilityZoneId", "Size"], &["AvailabilityZoneId", "SnapshotId"], &["SourceVolumeId"]]],
     closed: true,
@@ -263,7 +263,8 @@ impl Resource for Volume {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Volume, properties)
+        constraint::check(&RULE_Volume, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

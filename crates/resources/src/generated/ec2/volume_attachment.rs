@@ -122,7 +122,8 @@ impl Resource for VolumeAttachment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VolumeAttachment, properties)
+        constraint::check(&RULE_VolumeAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -146,7 +146,8 @@ impl Resource for Vpc {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Vpc, properties)
+        constraint::check(&RULE_Vpc, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

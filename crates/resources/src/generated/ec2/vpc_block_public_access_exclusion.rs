@@ -118,7 +118,8 @@ impl Resource for VpcBlockPublicAccessExclusion {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcBlockPublicAccessExclusion, properties)
+        constraint::check(&RULE_VpcBlockPublicAccessExclusion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -84,7 +84,8 @@ impl Resource for VpcBlockPublicAccessOptions {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcBlockPublicAccessOptions, properties)
+        constraint::check(&RULE_VpcBlockPublicAccessOptions, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -184,7 +184,8 @@ impl Resource for VpcCidrBlock {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcCidrBlock, properties)
+        constraint::check(&RULE_VpcCidrBlock, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -167,7 +167,8 @@ impl Resource for VpcEncryptionControl {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEncryptionControl, properties)
+        constraint::check(&RULE_VpcEncryptionControl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

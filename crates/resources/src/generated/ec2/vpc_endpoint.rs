@@ -225,7 +225,8 @@ impl Resource for VpcEndpoint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEndpoint, properties)
+        constraint::check(&RULE_VpcEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

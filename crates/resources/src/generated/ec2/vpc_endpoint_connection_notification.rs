@@ -114,7 +114,8 @@ impl Resource for VpcEndpointConnectionNotification {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEndpointConnectionNotification, properties)
+        constraint::check(&RULE_VpcEndpointConnectionNotification, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -136,7 +136,8 @@ impl Resource for VpcEndpointService {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEndpointService, properties)
+        constraint::check(&RULE_VpcEndpointService, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

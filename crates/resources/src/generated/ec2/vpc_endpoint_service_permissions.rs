@@ -94,7 +94,8 @@ impl Resource for VpcEndpointServicePermissions {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEndpointServicePermissions, properties)
+        constraint::check(&RULE_VpcEndpointServicePermissions, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

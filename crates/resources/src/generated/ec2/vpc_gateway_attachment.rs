@@ -104,7 +104,8 @@ impl Resource for VpcGatewayAttachment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcGatewayAttachment, properties)
+        constraint::check(&RULE_VpcGatewayAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -160,7 +160,8 @@ impl Resource for VpcPeeringConnection {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcPeeringConnection, properties)
+        constraint::check(&RULE_VpcPeeringConnection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -98,7 +98,8 @@ impl Resource for VpcdhcpOptionsAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcdhcpOptionsAssociation, properties)
+        constraint::check(&RULE_VpcdhcpOptionsAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

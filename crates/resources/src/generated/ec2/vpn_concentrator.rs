@@ -111,7 +111,8 @@ impl Resource for VpnConcentrator {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpnConcentrator, properties)
+        constraint::check(&RULE_VpnConcentrator, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -283,7 +283,8 @@ impl Resource for VpnConnection {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpnConnection, properties)
+        constraint::check(&RULE_VpnConnection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

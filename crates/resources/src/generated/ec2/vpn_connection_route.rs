@@ -98,7 +98,8 @@ impl Resource for VpnConnectionRoute {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpnConnectionRoute, properties)
+        constraint::check(&RULE_VpnConnectionRoute, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

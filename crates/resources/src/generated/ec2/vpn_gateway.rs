@@ -111,7 +111,8 @@ impl Resource for VpnGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpnGateway, properties)
+        constraint::check(&RULE_VpnGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -93,7 +93,8 @@ impl Resource for VpnGatewayRoutePropagation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpnGatewayRoutePropagation, properties)
+        constraint::check(&RULE_VpnGatewayRoutePropagation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -109,7 +109,8 @@ impl Resource for PublicRepository {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PublicRepository, properties)
+        constraint::check(&RULE_PublicRepository, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -126,7 +126,8 @@ impl Resource for PullThroughCacheRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PullThroughCacheRule, properties)
+        constraint::check(&RULE_PullThroughCacheRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -87,7 +87,8 @@ impl Resource for PullTimeUpdateExclusion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PullTimeUpdateExclusion, properties)
+        constraint::check(&RULE_PullTimeUpdateExclusion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

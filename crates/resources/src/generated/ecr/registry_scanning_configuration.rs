@@ -95,7 +95,8 @@ impl Resource for RegistryScanningConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RegistryScanningConfiguration, properties)
+        constraint::check(&RULE_RegistryScanningConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -88,7 +88,8 @@ impl Resource for ReplicationConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationConfiguration, properties)
+        constraint::check(&RULE_ReplicationConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -183,7 +183,8 @@ impl Resource for RepositoryCreationTemplate {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RepositoryCreationTemplate, properties)
+        constraint::check(&RULE_RepositoryCreationTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -89,7 +89,8 @@ impl Resource for SigningConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SigningConfiguration, properties)
+        constraint::check(&RULE_SigningConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

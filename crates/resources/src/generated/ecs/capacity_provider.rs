@@ -125,7 +125,8 @@ impl Resource for CapacityProvider {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CapacityProvider, properties)
+        constraint::check(&RULE_CapacityProvider, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

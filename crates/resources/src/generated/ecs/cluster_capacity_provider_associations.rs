@@ -102,7 +102,8 @@ impl Resource for ClusterCapacityProviderAssociations {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClusterCapacityProviderAssociations, properties)
+        constraint::check(&RULE_ClusterCapacityProviderAssociations, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

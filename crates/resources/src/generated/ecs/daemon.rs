@@ -148,7 +148,8 @@ impl Resource for Daemon {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Daemon, properties)
+        constraint::check(&RULE_Daemon, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -153,7 +153,8 @@ impl Resource for DaemonTaskDefinition {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DaemonTaskDefinition, properties)
+        constraint::check(&RULE_DaemonTaskDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

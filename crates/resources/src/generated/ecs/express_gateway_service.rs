@@ -211,7 +211,8 @@ impl Resource for ExpressGatewayService {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ExpressGatewayService, properties)
+        constraint::check(&RULE_ExpressGatewayService, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

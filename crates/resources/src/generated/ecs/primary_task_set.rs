@@ -106,7 +106,8 @@ impl Resource for PrimaryTaskSet {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrimaryTaskSet, properties)
+        constraint::check(&RULE_PrimaryTaskSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -377,7 +377,8 @@ impl Resource for Service {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Service, properties)
+        constraint::check(&RULE_Service, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -320,7 +320,8 @@ impl Resource for TaskDefinition {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TaskDefinition, properties)
+        constraint::check(&RULE_TaskDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

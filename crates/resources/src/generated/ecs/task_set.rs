@@ -219,7 +219,8 @@ impl Resource for TaskSet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TaskSet, properties)
+        constraint::check(&RULE_TaskSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

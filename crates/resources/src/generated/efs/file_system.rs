@@ -205,7 +205,8 @@ impl Resource for FileSystem {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FileSystem, properties)
+        constraint::check(&RULE_FileSystem, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -163,7 +163,8 @@ impl Resource for AccessEntry {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessEntry, properties)
+        constraint::check(&RULE_AccessEntry, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -192,7 +192,8 @@ impl Resource for Addon {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Addon, properties)
+        constraint::check(&RULE_Addon, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

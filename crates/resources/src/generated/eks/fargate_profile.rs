@@ -150,7 +150,8 @@ impl Resource for FargateProfile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FargateProfile, properties)
+        constraint::check(&RULE_FargateProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -133,7 +133,8 @@ impl Resource for IdentityProviderConfig {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentityProviderConfig, properties)
+        constraint::check(&RULE_IdentityProviderConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

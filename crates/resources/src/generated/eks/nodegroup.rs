@@ -278,7 +278,8 @@ impl Resource for Nodegroup {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Nodegroup, properties)
+        constraint::check(&RULE_Nodegroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

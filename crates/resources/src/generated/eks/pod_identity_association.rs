@@ -177,7 +177,8 @@ impl Resource for PodIdentityAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PodIdentityAssociation, properties)
+        constraint::check(&RULE_PodIdentityAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -434,7 +434,8 @@ impl Resource for CacheCluster {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CacheCluster, properties)
+        constraint::check(&RULE_CacheCluster, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -171,7 +171,8 @@ impl Resource for GlobalReplicationGroup {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GlobalReplicationGroup, properties)
+        constraint::check(&RULE_GlobalReplicationGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -611,7 +611,8 @@ impl Resource for ReplicationGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationGroup, properties)
+        constraint::check(&RULE_ReplicationGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -105,7 +105,8 @@ impl Resource for SecurityGroupIngress {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityGroupIngress, properties)
+        constraint::check(&RULE_SecurityGroupIngress, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -223,7 +223,8 @@ impl Resource for ServerlessCache {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServerlessCache, properties)
+        constraint::check(&RULE_ServerlessCache, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

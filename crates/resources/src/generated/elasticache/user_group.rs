@@ -127,7 +127,8 @@ impl Resource for UserGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserGroup, properties)
+        constraint::check(&RULE_UserGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

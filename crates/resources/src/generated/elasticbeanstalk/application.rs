@@ -94,7 +94,8 @@ impl Resource for Application {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)
+        constraint::check(&RULE_Application, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -112,7 +112,8 @@ impl Resource for ApplicationVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationVersion, properties)
+        constraint::check(&RULE_ApplicationVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

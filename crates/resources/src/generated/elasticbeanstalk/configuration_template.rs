@@ -158,7 +158,8 @@ impl Resource for ConfigurationTemplate {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationTemplate, properties)
+        constraint::check(&RULE_ConfigurationTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -97,7 +97,8 @@ impl Resource for ListenerCertificate {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ListenerCertificate, properties)
+        constraint::check(&RULE_ListenerCertificate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

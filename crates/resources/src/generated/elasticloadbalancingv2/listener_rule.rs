@@ -139,7 +139,8 @@ impl Resource for ListenerRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ListenerRule, properties)
+        constraint::check(&RULE_ListenerRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

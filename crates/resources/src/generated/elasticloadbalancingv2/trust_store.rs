@@ -119,7 +119,8 @@ impl Resource for TrustStore {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrustStore, properties)
+        constraint::check(&RULE_TrustStore, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -83,7 +83,8 @@ impl Resource for TrustStoreRevocation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrustStoreRevocation, properties)
+        constraint::check(&RULE_TrustStoreRevocation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

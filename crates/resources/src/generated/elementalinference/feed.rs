@@ -103,7 +103,8 @@ impl Resource for Feed {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Feed, properties)
+        constraint::check(&RULE_Feed, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

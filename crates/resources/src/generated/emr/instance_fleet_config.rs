@@ -172,7 +172,8 @@ impl Resource for InstanceFleetConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceFleetConfig, properties)
+        constraint::check(&RULE_InstanceFleetConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -203,7 +203,8 @@ impl Resource for InstanceGroupConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceGroupConfig, properties)
+        constraint::check(&RULE_InstanceGroupConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -94,7 +94,8 @@ impl Resource for SecurityConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityConfiguration, properties)
+        constraint::check(&RULE_SecurityConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

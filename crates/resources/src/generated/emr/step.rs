@@ -143,7 +143,8 @@ impl Resource for Step {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Step, properties)
+        constraint::check(&RULE_Step, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

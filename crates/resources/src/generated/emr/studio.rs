@@ -276,7 +276,8 @@ impl Resource for Studio {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Studio, properties)
+        constraint::check(&RULE_Studio, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

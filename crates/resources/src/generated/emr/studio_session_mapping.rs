@@ -124,7 +124,8 @@ impl Resource for StudioSessionMapping {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StudioSessionMapping, properties)
+        constraint::check(&RULE_StudioSessionMapping, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

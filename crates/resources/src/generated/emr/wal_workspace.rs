@@ -87,7 +87,8 @@ impl Resource for WalWorkspace {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WalWorkspace, properties)
+        constraint::check(&RULE_WalWorkspace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

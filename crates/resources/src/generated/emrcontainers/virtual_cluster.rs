@@ -127,7 +127,8 @@ impl Resource for VirtualCluster {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VirtualCluster, properties)
+        constraint::check(&RULE_VirtualCluster, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -179,7 +179,8 @@ impl Resource for IdMappingWorkflow {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdMappingWorkflow, properties)
+        constraint::check(&RULE_IdMappingWorkflow, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -169,7 +169,8 @@ impl Resource for IdNamespace {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdNamespace, properties)
+        constraint::check(&RULE_IdNamespace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

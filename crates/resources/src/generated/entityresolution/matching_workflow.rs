@@ -190,7 +190,8 @@ impl Resource for MatchingWorkflow {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MatchingWorkflow, properties)
+        constraint::check(&RULE_MatchingWorkflow, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -145,7 +145,8 @@ impl Resource for PolicyStatement {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyStatement, properties)
+        constraint::check(&RULE_PolicyStatement, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

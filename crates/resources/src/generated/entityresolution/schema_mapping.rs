@@ -127,7 +127,8 @@ impl Resource for SchemaMapping {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SchemaMapping, properties)
+        constraint::check(&RULE_SchemaMapping, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

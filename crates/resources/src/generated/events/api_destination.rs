@@ -154,7 +154,8 @@ impl Resource for ApiDestination {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiDestination, properties)
+        constraint::check(&RULE_ApiDestination, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -148,7 +148,8 @@ impl Resource for Archive {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Archive, properties)
+        constraint::check(&RULE_Archive, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -141,7 +141,8 @@ impl Resource for Connection {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connection, properties)
+        constraint::check(&RULE_Connection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -172,7 +172,8 @@ impl Resource for EventBus {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventBus, properties)
+        constraint::check(&RULE_EventBus, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

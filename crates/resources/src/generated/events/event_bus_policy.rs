@@ -149,7 +149,8 @@ impl Resource for EventBusPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventBusPolicy, properties)
+        constraint::check(&RULE_EventBusPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -117,7 +117,8 @@ impl Resource for Discoverer {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Discoverer, properties)
+        constraint::check(&RULE_Discoverer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

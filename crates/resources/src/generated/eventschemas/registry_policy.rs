@@ -101,7 +101,8 @@ impl Resource for RegistryPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RegistryPolicy, properties)
+        constraint::check(&RULE_RegistryPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -228,7 +228,8 @@ impl Resource for Experiment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Experiment, properties)
+        constraint::check(&RULE_Experiment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

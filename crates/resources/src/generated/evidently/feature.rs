@@ -181,7 +181,8 @@ impl Resource for Feature {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Feature, properties)
+        constraint::check(&RULE_Feature, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -194,7 +194,8 @@ impl Resource for Launch {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Launch, properties)
+        constraint::check(&RULE_Launch, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -147,7 +147,8 @@ impl Resource for Project {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Project, properties)
+        constraint::check(&RULE_Project, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

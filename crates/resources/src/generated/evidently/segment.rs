@@ -137,7 +137,8 @@ impl Resource for Segment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Segment, properties)
+        constraint::check(&RULE_Segment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

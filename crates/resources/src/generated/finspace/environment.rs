@@ -175,7 +175,8 @@ impl Resource for Environment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Environment, properties)
+        constraint::check(&RULE_Environment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -172,7 +172,8 @@ impl Resource for ExperimentTemplate {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ExperimentTemplate, properties)
+        constraint::check(&RULE_ExperimentTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for TargetAccountConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TargetAccountConfiguration, properties)
+        constraint::check(&RULE_TargetAccountConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -100,7 +100,8 @@ impl Resource for NotificationChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NotificationChannel, properties)
+        constraint::check(&RULE_NotificationChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

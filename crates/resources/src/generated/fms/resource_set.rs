@@ -123,7 +123,8 @@ impl Resource for ResourceSet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceSet, properties)
+        constraint::check(&RULE_ResourceSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -136,7 +136,8 @@ impl Resource for DatasetGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DatasetGroup, properties)
+        constraint::check(&RULE_DatasetGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -178,7 +178,8 @@ impl Resource for Detector {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Detector, properties)
+        constraint::check(&RULE_Detector, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -118,7 +118,8 @@ impl Resource for EntityType {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EntityType, properties)
+        constraint::check(&RULE_EntityType, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

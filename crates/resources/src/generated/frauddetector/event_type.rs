@@ -157,7 +157,8 @@ impl Resource for EventType {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventType, properties)
+        constraint::check(&RULE_EventType, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

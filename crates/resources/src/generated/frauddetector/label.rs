@@ -120,7 +120,8 @@ impl Resource for Label {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Label, properties)
+        constraint::check(&RULE_Label, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -142,7 +142,8 @@ impl Resource for CfnList {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CfnList, properties)
+        constraint::check(&RULE_CfnList, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -118,7 +118,8 @@ impl Resource for Outcome {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Outcome, properties)
+        constraint::check(&RULE_Outcome, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

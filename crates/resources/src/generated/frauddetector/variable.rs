@@ -166,7 +166,8 @@ impl Resource for Variable {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Variable, properties)
+        constraint::check(&RULE_Variable, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -165,7 +165,8 @@ impl Resource for DataRepositoryAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataRepositoryAssociation, properties)
+        constraint::check(&RULE_DataRepositoryAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -23,16 +23,16 @@ pub struct FileSystemRequired {
 pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
     properties: &[
         ("BackupId", Shape::STR),
-        ("FileSystemType", Shape::STR),
+        ("FileSystemType", Shape::Str(&StrRule { allowed: &["LUSTRE", "ONTAP", "OPENZFS", "WINDOWS"], ..StrRule::ANY })),
         ("FileSystemTypeVersion", Shape::STR),
         ("KmsKeyId", Shape::STR),
         ("LustreConfiguration", Shape::Object(&RULE_LustreConfiguration)),
-        ("NetworkType", Shape::STR),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["DUAL", "IPV4"], ..StrRule::ANY })),
         ("OntapConfiguration", Shape::Object(&RULE_OntapConfiguration)),
         ("OpenZFSConfiguration", Shape::Object(&RULE_OpenZfsConfiguration)),
         ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("StorageCapacity", Shape::Int(&NumRule { min: Some(32.0), max: Some(65536.0), ..NumRule::ANY })),
-        ("StorageType", Shape::STR),
+        ("StorageType", Shape::Str(&StrRule { allowed: &["HDD", "INTELLIGENT_TIERING", "SSD"], ..StrRule::ANY })),
         ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("WindowsConfiguration", Shape::Object(&RULE_WindowsConfiguration)),
@@ -263,7 +263,8 @@ impl Resource for FileSystem {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FileSystem, properties)
+        constraint::check(&RULE_FileSystem, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -362,8 +363,8 @@ pub struct AuditLogConfigurationRequired {
 pub(crate) static RULE_AuditLogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AuditLogDestination", Shape::STR),
-        ("FileAccessAuditLogLevel", Shape::STR),
-        ("FileShareAccessAuditLogLevel", Shape::STR),
+        ("FileAccessAuditLogLevel", Shape::Str(&StrRule { allowed: &["DISABLED", "FAILURE_ONLY", "SUCCESS_AND_FAILURE", "SUCCESS_ONLY"], ..StrRule::ANY })),
+        ("FileShareAccessAuditLogLevel", Shape::Str(&StrRule { allowed: &["DISABLED", "FAILURE_ONLY", "SUCCESS_AND_FAILURE", "SUCCESS_ONLY"], ..StrRule::ANY })),
     ],
     required: &["FileAccessAuditLogLevel", "FileShareAccessAuditLogLevel"],
     closed: true,
@@ -501,7 +502,7 @@ impl ToValue for ClientConfigurations {
 pub(crate) static RULE_DataReadCacheConfiguration: ObjRule = ObjRule {
     properties: &[
         ("SizeGiB", Shape::INT),
-        ("SizingMode", Shape::STR),
+        ("SizingMode", Shape::Str(&StrRule { allowed: &["NO_CACHE", "PROPORTIONAL_TO_THROUGHPUT_CAPACITY", "USER_PROVISIONED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -558,7 +559,7 @@ impl ToValue for DataReadCacheConfiguration {
 pub(crate) static RULE_DiskIopsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Iops", Shape::INT),
-        ("Mode", Shape::STR),
+        ("Mode", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "USER_PROVISIONED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -672,14 +673,14 @@ impl ToValue for FsrmConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_LustreConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AutoImportPolicy", Shape::STR),
+        ("AutoImportPolicy", Shape::Str(&StrRule { allowed: &["NEW", "NEW_CHANGED", "NEW_CHANGED_DELETED", "NONE"], ..StrRule::ANY })),
         ("AutomaticBackupRetentionDays", Shape::INT),
         ("CopyTagsToBackups", Shape::Bool),
         ("DailyAutomaticBackupStartTime", Shape::STR),
-        ("DataCompressionType", Shape::STR),
+        ("DataCompressionType", Shape::Str(&StrRule { allowed: &["LZ4", "NONE"], ..StrRule::ANY })),
         ("DataReadCacheConfiguration", Shape::Object(&RULE_DataReadCacheConfiguration)),
-        ("DeploymentType", Shape::STR),
-        ("DriveCacheType", Shape::STR),
+        ("DeploymentType", Shape::Str(&StrRule { allowed: &["PERSISTENT_1", "PERSISTENT_2", "SCRATCH_1", "SCRATCH_2"], ..StrRule::ANY })),
+        ("DriveCacheType", Shape::Str(&StrRule { allowed: &["NONE", "READ"], ..StrRule::ANY })),
         ("EfaEnabled", Shape::Bool),
         ("ExportPath", Shape::STR),
         ("ImportPath", Shape::STR),
@@ -903,7 +904,7 @@ impl ToValue for LustreConfiguration {
 pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Iops", Shape::INT),
-        ("Mode", Shape::STR),
+        ("Mode", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "USER_PROVISIONED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1009,7 +1010,7 @@ pub(crate) static RULE_OntapConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AutomaticBackupRetentionDays", Shape::INT),
         ("DailyAutomaticBackupStartTime", Shape::STR),
-        ("DeploymentType", Shape::STR),
+        ("DeploymentType", Shape::Str(&StrRule { allowed: &["MULTI_AZ_1", "MULTI_AZ_2", "MULTI_AZ_3", "SINGLE_AZ_1", "SINGLE_AZ_2", "SINGLE_AZ_3"], ..StrRule::ANY })),
         ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
         ("EndpointIpAddressRange", Shape::STR),
         ("EndpointIpv6AddressRange", Shape::STR),
@@ -1222,7 +1223,7 @@ pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
         ("CopyTagsToBackups", Shape::Bool),
         ("CopyTagsToVolumes", Shape::Bool),
         ("DailyAutomaticBackupStartTime", Shape::STR),
-        ("DeploymentType", Shape::STR),
+        ("DeploymentType", Shape::Str(&StrRule { allowed: &["MULTI_AZ_1", "SINGLE_AZ_1", "SINGLE_AZ_2", "SINGLE_AZ_HA_1", "SINGLE_AZ_HA_2"], ..StrRule::ANY })),
         ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
         ("EndpointIpAddressRange", Shape::STR),
         ("EndpointIpv6AddressRange", Shape::STR),
@@ -1422,7 +1423,7 @@ impl ToValue for OpenZfsConfiguration {
 pub(crate) static RULE_ReadCacheConfiguration: ObjRule = ObjRule {
     properties: &[
         ("SizeGiB", Shape::INT),
-        ("SizingMode", Shape::STR),
+        ("SizingMode", Shape::Str(&StrRule { allowed: &["NO_CACHE", "PROPORTIONAL_TO_THROUGHPUT_CAPACITY", "USER_PROVISIONED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1479,7 +1480,7 @@ impl ToValue for ReadCacheConfiguration {
 pub(crate) static RULE_RootVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CopyTagsToSnapshots", Shape::Bool),
-        ("DataCompressionType", Shape::STR),
+        ("DataCompressionType", Shape::Str(&StrRule { allowed: &["LZ4", "NONE", "ZSTD"], ..StrRule::ANY })),
         ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None, unique: false })),
         ("ReadOnly", Shape::Bool),
         ("RecordSizeKiB", Shape::INT),
@@ -1569,7 +1570,7 @@ pub(crate) static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::INT),
         ("StorageCapacityQuotaGiB", Shape::INT),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["GROUP", "USER"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1641,7 +1642,7 @@ pub(crate) static RULE_WindowsConfiguration: ObjRule = ObjRule {
         ("AutomaticBackupRetentionDays", Shape::INT),
         ("CopyTagsToBackups", Shape::Bool),
         ("DailyAutomaticBackupStartTime", Shape::STR),
-        ("DeploymentType", Shape::STR),
+        ("DeploymentType", Shape::Str(&StrRule { allowed: &["MULTI_AZ_1", "SINGLE_AZ_1", "SINGLE_AZ_2"], ..StrRule::ANY })),
         ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
         ("FsrmConfiguration", Shape::Object(&RULE_FsrmConfiguration)),
         ("PreferredSubnetId", Shape::STR),

@@ -136,7 +136,8 @@ impl Resource for S3AccessPointAttachment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_S3AccessPointAttachment, properties)
+        constraint::check(&RULE_S3AccessPointAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

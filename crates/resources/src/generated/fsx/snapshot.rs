@@ -108,7 +108,8 @@ impl Resource for Snapshot {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Snapshot, properties)
+        constraint::check(&RULE_Snapshot, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

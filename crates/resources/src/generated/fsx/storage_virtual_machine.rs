@@ -25,7 +25,7 @@ pub(crate) static RULE_StorageVirtualMachine: ObjRule = ObjRule {
         ("ActiveDirectoryConfiguration", Shape::Object(&RULE_ActiveDirectoryConfiguration)),
         ("FileSystemId", Shape::STR),
         ("Name", Shape::STR),
-        ("RootVolumeSecurityStyle", Shape::STR),
+        ("RootVolumeSecurityStyle", Shape::Str(&StrRule { allowed: &["MIXED", "NTFS", "UNIX"], ..StrRule::ANY })),
         ("SvmAdminPassword", Shape::STR),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
@@ -140,7 +140,8 @@ impl Resource for StorageVirtualMachine {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StorageVirtualMachine, properties)
+        constraint::check(&RULE_StorageVirtualMachine, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -25,7 +25,7 @@ pub(crate) static RULE_Volume: ObjRule = ObjRule {
         ("OntapConfiguration", Shape::Object(&RULE_OntapConfiguration)),
         ("OpenZFSConfiguration", Shape::Object(&RULE_OpenZfsConfiguration)),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VolumeType", Shape::STR),
+        ("VolumeType", Shape::Str(&StrRule { allowed: &["ONTAP", "OPENZFS"], ..StrRule::ANY })),
     ],
     required: &["Name"],
     closed: true,
@@ -134,7 +134,8 @@ impl Resource for Volume {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Volume, properties)
+        constraint::check(&RULE_Volume, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -263,7 +264,7 @@ pub struct AutocommitPeriodRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AutocommitPeriod: ObjRule = ObjRule {
     properties: &[
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["DAYS", "HOURS", "MINUTES", "MONTHS", "NONE", "YEARS"], ..StrRule::ANY })),
         ("Value", Shape::INT),
     ],
     required: &["Type"],
@@ -462,8 +463,8 @@ pub(crate) static RULE_OntapConfiguration: ObjRule = ObjRule {
         ("AggregateConfiguration", Shape::Object(&RULE_AggregateConfiguration)),
         ("CopyTagsToBackups", Shape::STR),
         ("JunctionPath", Shape::STR),
-        ("OntapVolumeType", Shape::STR),
-        ("SecurityStyle", Shape::STR),
+        ("OntapVolumeType", Shape::Str(&StrRule { allowed: &["DP", "RW"], ..StrRule::ANY })),
+        ("SecurityStyle", Shape::Str(&StrRule { allowed: &["MIXED", "NTFS", "UNIX"], ..StrRule::ANY })),
         ("SizeInBytes", Shape::STR),
         ("SizeInMegabytes", Shape::STR),
         ("SnaplockConfiguration", Shape::Object(&RULE_SnaplockConfiguration)),
@@ -471,7 +472,7 @@ pub(crate) static RULE_OntapConfiguration: ObjRule = ObjRule {
         ("StorageEfficiencyEnabled", Shape::STR),
         ("StorageVirtualMachineId", Shape::STR),
         ("TieringPolicy", Shape::Object(&RULE_TieringPolicy)),
-        ("VolumeStyle", Shape::STR),
+        ("VolumeStyle", Shape::Str(&StrRule { allowed: &["FLEXGROUP", "FLEXVOL"], ..StrRule::ANY })),
     ],
     required: &["StorageVirtualMachineId"],
     closed: true,
@@ -654,7 +655,7 @@ pub struct OpenZfsConfigurationRequired {
 pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CopyTagsToSnapshots", Shape::Bool),
-        ("DataCompressionType", Shape::STR),
+        ("DataCompressionType", Shape::Str(&StrRule { allowed: &["LZ4", "NONE", "ZSTD"], ..StrRule::ANY })),
         ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None, unique: false })),
         ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("OriginSnapshot", Shape::Object(&RULE_OriginSnapshot)),
@@ -809,7 +810,7 @@ pub struct OriginSnapshotRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OriginSnapshot: ObjRule = ObjRule {
     properties: &[
-        ("CopyStrategy", Shape::STR),
+        ("CopyStrategy", Shape::Str(&StrRule { allowed: &["CLONE", "FULL_COPY", "INCREMENTAL_COPY"], ..StrRule::ANY })),
         ("SnapshotARN", Shape::STR),
     ],
     required: &["CopyStrategy", "SnapshotARN"],
@@ -880,7 +881,7 @@ pub struct RetentionPeriodRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
     properties: &[
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["DAYS", "HOURS", "INFINITE", "MINUTES", "MONTHS", "SECONDS", "UNSPECIFIED", "YEARS"], ..StrRule::ANY })),
         ("Value", Shape::INT),
     ],
     required: &["Type"],
@@ -955,9 +956,9 @@ pub(crate) static RULE_SnaplockConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AuditLogVolume", Shape::STR),
         ("AutocommitPeriod", Shape::Object(&RULE_AutocommitPeriod)),
-        ("PrivilegedDelete", Shape::STR),
+        ("PrivilegedDelete", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "PERMANENTLY_DISABLED"], ..StrRule::ANY })),
         ("RetentionPeriod", Shape::Object(&RULE_SnaplockRetentionPeriod)),
-        ("SnaplockType", Shape::STR),
+        ("SnaplockType", Shape::Str(&StrRule { allowed: &["COMPLIANCE", "ENTERPRISE"], ..StrRule::ANY })),
         ("VolumeAppendModeEnabled", Shape::STR),
     ],
     required: &["SnaplockType"],
@@ -1133,7 +1134,7 @@ impl ToValue for SnaplockRetentionPeriod {
 pub(crate) static RULE_TieringPolicy: ObjRule = ObjRule {
     properties: &[
         ("CoolingPeriod", Shape::INT),
-        ("Name", Shape::STR),
+        ("Name", Shape::Str(&StrRule { allowed: &["ALL", "AUTO", "NONE", "SNAPSHOT_ONLY"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1213,7 +1214,7 @@ pub(crate) static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::INT),
         ("StorageCapacityQuotaGiB", Shape::INT),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["GROUP", "USER"], ..StrRule::ANY })),
     ],
     required: &["Type", "Id", "StorageCapacityQuotaGiB"],
     closed: true,

@@ -123,7 +123,8 @@ impl Resource for Alias {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Alias, properties)
+        constraint::check(&RULE_Alias, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

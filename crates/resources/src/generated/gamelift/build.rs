@@ -132,7 +132,8 @@ impl Resource for Build {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Build, properties)
+        constraint::check(&RULE_Build, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

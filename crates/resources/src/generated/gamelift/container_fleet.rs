@@ -273,7 +273,8 @@ impl Resource for ContainerFleet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContainerFleet, properties)
+        constraint::check(&RULE_ContainerFleet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

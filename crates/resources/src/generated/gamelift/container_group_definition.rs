@@ -198,7 +198,8 @@ impl Resource for ContainerGroupDefinition {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContainerGroupDefinition, properties)
+        constraint::check(&RULE_ContainerGroupDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -228,7 +228,8 @@ impl Resource for GameServerGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GameServerGroup, properties)
+        constraint::check(&RULE_GameServerGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

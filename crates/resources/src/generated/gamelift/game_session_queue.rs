@@ -167,7 +167,8 @@ impl Resource for GameSessionQueue {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GameSessionQueue, properties)
+        constraint::check(&RULE_GameSessionQueue, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

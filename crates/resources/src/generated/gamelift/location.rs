@@ -103,7 +103,8 @@ impl Resource for Location {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Location, properties)
+        constraint::check(&RULE_Location, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

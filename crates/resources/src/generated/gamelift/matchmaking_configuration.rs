@@ -258,7 +258,8 @@ impl Resource for MatchmakingConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MatchmakingConfiguration, properties)
+        constraint::check(&RULE_MatchmakingConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -122,7 +122,8 @@ impl Resource for MatchmakingRuleSet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MatchmakingRuleSet, properties)
+        constraint::check(&RULE_MatchmakingRuleSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -131,7 +131,8 @@ impl Resource for Script {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Script, properties)
+        constraint::check(&RULE_Script, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -141,7 +141,8 @@ impl Resource for Accelerator {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Accelerator, properties)
+        constraint::check(&RULE_Accelerator, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

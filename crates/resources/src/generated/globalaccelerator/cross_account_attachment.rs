@@ -129,7 +129,8 @@ impl Resource for CrossAccountAttachment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CrossAccountAttachment, properties)
+        constraint::check(&RULE_CrossAccountAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -184,7 +184,8 @@ impl Resource for EndpointGroup {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EndpointGroup, properties)
+        constraint::check(&RULE_EndpointGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -124,7 +124,8 @@ impl Resource for Listener {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Listener, properties)
+        constraint::check(&RULE_Listener, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

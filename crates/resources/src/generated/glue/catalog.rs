@@ -178,7 +178,8 @@ impl Resource for Catalog {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Catalog, properties)
+        constraint::check(&RULE_Catalog, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

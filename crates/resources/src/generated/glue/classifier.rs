@@ -92,7 +92,8 @@ impl Resource for Classifier {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Classifier, properties)
+        constraint::check(&RULE_Classifier, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -131,7 +132,7 @@ pub(crate) static RULE_CsvClassifier: ObjRule = ObjRule {
     properties: &[
         ("AllowSingleColumn", Shape::Bool),
         ("ContainsCustomDatatype", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ContainsHeader", Shape::STR),
+        ("ContainsHeader", Shape::Str(&StrRule { allowed: &["ABSENT", "PRESENT", "UNKNOWN"], ..StrRule::ANY })),
         ("CustomDatatypeConfigured", Shape::Bool),
         ("Delimiter", Shape::STR),
         ("DisableValueTrimming", Shape::Bool),

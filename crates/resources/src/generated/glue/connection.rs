@@ -96,7 +96,8 @@ impl Resource for Connection {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connection, properties)
+        constraint::check(&RULE_Connection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -138,7 +139,7 @@ pub struct AuthenticationConfigurationInputRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AuthenticationConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationType", Shape::STR),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["BASIC", "CUSTOM", "IAM", "OAUTH2"], ..StrRule::ANY })),
         ("BasicAuthenticationCredentials", Shape::Object(&RULE_BasicAuthenticationCredentials)),
         ("CustomAuthenticationCredentials", Shape::Typed(json_type::OBJECT)),
         ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
@@ -341,7 +342,7 @@ pub(crate) static RULE_ConnectionInput: ObjRule = ObjRule {
         ("AthenaProperties", Shape::Typed(json_type::OBJECT)),
         ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfigurationInput)),
         ("ConnectionProperties", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ConnectionType", Shape::STR),
+        ("ConnectionType", Shape::Str(&StrRule { allowed: &["ADOBEANALYTICS", "ASANA", "AZURECOSMOS", "AZURESQL", "BIGQUERY", "BLACKBAUD", "BLACKBAUDRAISEREDGENXT", "CIRCLECI", "CLOUDERAHIVE", "CLOUDERAIMPALA", "CLOUDWATCH", "CLOUDWATCHMETRICS", "CMDB", "CUSTOM", "DATADOG", "DATALAKEGEN2", "DB2", "DB2AS400", "DOCUMENTDB", "DOCUSIGNMONITOR", "DOMO", "DYNAMODB", "DYNATRACE", "FACEBOOKADS", "FACEBOOKPAGEINSIGHTS", "FRESHDESK", "FRESHSALES", "GITLAB", "GOOGLEADS", "GOOGLEANALYTICS4", "GOOGLECLOUDSTORAGE", "GOOGLESEARCHCONSOLE", "GOOGLESHEETS", "HBASE", "HUBSPOT", "INSTAGRAMADS", "INTERCOM", "JDBC", "JIRACLOUD", "KAFKA", "KUSTOMER", "LINKEDIN", "MAILCHIMP", "MARKETO", "MARKETPLACE", "MICROSOFTDYNAMIC365FINANCEANDOPS", "MICROSOFTDYNAMICS365CRM", "MICROSOFTTEAMS", "MIXPANEL", "MONDAY", "MONGODB", "MYSQL", "NETSUITEERP", "NETWORK", "OKTA", "OPENSEARCH", "ORACLE", "PAYPAL", "PENDO", "PIPEDIVE", "PIPEDRIVE", "POSTGRESQL", "PRODUCTBOARD", "QUICKBOOKS", "SALESFORCE", "SALESFORCECOMMERCECLOUD", "SALESFORCEMARKETINGCLOUD", "SALESFORCEPARDOT", "SAPCONCUR", "SAPHANA", "SAPODATA", "SENDGRID", "SERVICENOW", "SFTP", "SLACK", "SMARTSHEET", "SNAPCHATADS", "SQLSERVER", "STRIPE", "SYNAPSE", "TERADATA", "TERADATANOS", "TIMESTREAM", "TPCDS", "TWILIO", "VERTICA", "VIEW_VALIDATION_ATHENA", "VIEW_VALIDATION_REDSHIFT", "WOOCOMMERCE", "ZENDESK", "ZOHOCRM", "ZOOM"], ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("MatchCriteria", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
@@ -349,7 +350,7 @@ pub(crate) static RULE_ConnectionInput: ObjRule = ObjRule {
         ("PythonProperties", Shape::Typed(json_type::OBJECT)),
         ("SparkProperties", Shape::Typed(json_type::OBJECT)),
         ("ValidateCredentials", Shape::Bool),
-        ("ValidateForComputeEnvironments", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("ValidateForComputeEnvironments", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ATHENA", "PYTHON", "SPARK"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ConnectionType"],
     closed: true,
@@ -674,7 +675,7 @@ pub(crate) static RULE_OAuth2PropertiesInput: ObjRule = ObjRule {
         ("AuthorizationCodeProperties", Shape::Object(&RULE_AuthorizationCodeProperties)),
         ("OAuth2ClientApplication", Shape::Object(&RULE_OAuth2ClientApplication)),
         ("OAuth2Credentials", Shape::Object(&RULE_OAuth2Credentials)),
-        ("OAuth2GrantType", Shape::STR),
+        ("OAuth2GrantType", Shape::Str(&StrRule { allowed: &["AUTHORIZATION_CODE", "CLIENT_CREDENTIALS", "JWT_BEARER", "REFRESH_TOKEN", "TOKEN_EXCHANGE"], ..StrRule::ANY })),
         ("TokenUrl", Shape::STR),
         ("TokenUrlParametersMap", Shape::Typed(json_type::OBJECT)),
     ],

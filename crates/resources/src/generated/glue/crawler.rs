@@ -206,7 +206,8 @@ impl Resource for Crawler {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Crawler, properties)
+        constraint::check(&RULE_Crawler, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -101,7 +101,8 @@ impl Resource for CustomEntityType {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomEntityType, properties)
+        constraint::check(&RULE_CustomEntityType, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

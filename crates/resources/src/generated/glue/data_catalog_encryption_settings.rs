@@ -94,7 +94,8 @@ impl Resource for DataCatalogEncryptionSettings {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataCatalogEncryptionSettings, properties)
+        constraint::check(&RULE_DataCatalogEncryptionSettings, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -250,7 +251,7 @@ impl ToValue for DataCatalogEncryptionSettingsProperty {
 #[rustfmt::skip]
 pub(crate) static RULE_EncryptionAtRest: ObjRule = ObjRule {
     properties: &[
-        ("CatalogEncryptionMode", Shape::STR),
+        ("CatalogEncryptionMode", Shape::Str(&StrRule { allowed: &["DISABLED", "SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE"], ..StrRule::ANY })),
         ("CatalogEncryptionServiceRole", Shape::STR),
         ("SseAwsKmsKeyId", Shape::STR),
     ],

@@ -111,7 +111,8 @@ impl Resource for DataQualityRuleset {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataQualityRuleset, properties)
+        constraint::check(&RULE_DataQualityRuleset, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

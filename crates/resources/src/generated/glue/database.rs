@@ -109,7 +109,8 @@ impl Resource for Database {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Database, properties)
+        constraint::check(&RULE_Database, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

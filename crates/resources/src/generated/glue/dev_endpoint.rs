@@ -31,7 +31,7 @@ pub(crate) static RULE_DevEndpoint: ObjRule = ObjRule {
         ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
         ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("WorkerType", Shape::STR),
+        ("WorkerType", Shape::Str(&StrRule { allowed: &["G.025X", "G.12X", "G.12X.GRAVITON", "G.16X", "G.16X.GRAVITON", "G.1X", "G.1X.GRAVITON", "G.2X", "G.2X.GRAVITON", "G.4X", "G.4X.GRAVITON", "G.8X", "G.8X.GRAVITON", "R.1X", "R.1X.GRAVITON", "R.2X", "R.2X.GRAVITON", "R.4X", "R.4X.GRAVITON", "R.8X", "R.8X.GRAVITON", "Standard", "Z.2X"], ..StrRule::ANY })),
     ],
     required: &["RoleArn"],
     closed: true,
@@ -237,7 +237,8 @@ impl Resource for DevEndpoint {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DevEndpoint, properties)
+        constraint::check(&RULE_DevEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

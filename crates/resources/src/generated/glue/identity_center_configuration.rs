@@ -106,7 +106,8 @@ impl Resource for IdentityCenterConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentityCenterConfiguration, properties)
+        constraint::check(&RULE_IdentityCenterConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -175,7 +175,8 @@ impl Resource for Integration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Integration, properties)
+        constraint::check(&RULE_Integration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

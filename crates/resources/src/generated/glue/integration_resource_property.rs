@@ -118,7 +118,8 @@ impl Resource for IntegrationResourceProperty {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IntegrationResourceProperty, properties)
+        constraint::check(&RULE_IntegrationResourceProperty, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

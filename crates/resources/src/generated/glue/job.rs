@@ -347,7 +347,8 @@ impl Resource for Job {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Job, properties)
+        constraint::check(&RULE_Job, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

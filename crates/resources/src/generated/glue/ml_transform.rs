@@ -33,7 +33,7 @@ pub(crate) static RULE_MlTransform: ObjRule = ObjRule {
         ("Timeout", Shape::INT),
         ("TransformEncryption", Shape::Object(&RULE_TransformEncryption)),
         ("TransformParameters", Shape::Object(&RULE_TransformParameters)),
-        ("WorkerType", Shape::STR),
+        ("WorkerType", Shape::Str(&StrRule { allowed: &["G.025X", "G.12X", "G.12X.GRAVITON", "G.16X", "G.16X.GRAVITON", "G.1X", "G.1X.GRAVITON", "G.2X", "G.2X.GRAVITON", "G.4X", "G.4X.GRAVITON", "G.8X", "G.8X.GRAVITON", "R.1X", "R.1X.GRAVITON", "R.2X", "R.2X.GRAVITON", "R.4X", "R.4X.GRAVITON", "R.8X", "R.8X.GRAVITON", "Standard", "Z.2X"], ..StrRule::ANY })),
     ],
     required: &["Role", "TransformParameters", "InputRecordTables"],
     closed: true,
@@ -223,7 +223,8 @@ impl Resource for MlTransform {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MlTransform, properties)
+        constraint::check(&RULE_MlTransform, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

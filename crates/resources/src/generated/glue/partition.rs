@@ -123,7 +123,8 @@ impl Resource for Partition {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Partition, properties)
+        constraint::check(&RULE_Partition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

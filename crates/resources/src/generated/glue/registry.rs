@@ -111,7 +111,8 @@ impl Resource for Registry {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Registry, properties)
+        constraint::check(&RULE_Registry, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

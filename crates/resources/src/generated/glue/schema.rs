@@ -164,7 +164,8 @@ impl Resource for Schema {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Schema, properties)
+        constraint::check(&RULE_Schema, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

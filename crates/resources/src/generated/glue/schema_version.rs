@@ -99,7 +99,8 @@ impl Resource for SchemaVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SchemaVersion, properties)
+        constraint::check(&RULE_SchemaVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

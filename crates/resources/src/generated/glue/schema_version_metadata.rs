@@ -111,7 +111,8 @@ impl Resource for SchemaVersionMetadata {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SchemaVersionMetadata, properties)
+        constraint::check(&RULE_SchemaVersionMetadata, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

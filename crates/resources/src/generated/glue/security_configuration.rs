@@ -94,7 +94,8 @@ impl Resource for SecurityConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityConfiguration, properties)
+        constraint::check(&RULE_SecurityConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -129,7 +130,7 @@ impl SecurityConfigurationAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_CloudWatchEncryption: ObjRule = ObjRule {
     properties: &[
-        ("CloudWatchEncryptionMode", Shape::STR),
+        ("CloudWatchEncryptionMode", Shape::Str(&StrRule { allowed: &["DISABLED", "SSE-KMS"], ..StrRule::ANY })),
         ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
     closed: true,
@@ -248,7 +249,7 @@ impl ToValue for EncryptionConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_JobBookmarksEncryption: ObjRule = ObjRule {
     properties: &[
-        ("JobBookmarksEncryptionMode", Shape::STR),
+        ("JobBookmarksEncryptionMode", Shape::Str(&StrRule { allowed: &["CSE-KMS", "DISABLED"], ..StrRule::ANY })),
         ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
     closed: true,

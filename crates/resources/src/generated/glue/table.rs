@@ -123,7 +123,8 @@ impl Resource for Table {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Table, properties)
+        constraint::check(&RULE_Table, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -162,7 +163,7 @@ impl TableAttributes {
 pub(crate) static RULE_IcebergInput: ObjRule = ObjRule {
     properties: &[
         ("IcebergTableInput", Shape::Object(&RULE_IcebergTableInput)),
-        ("MetadataOperation", Shape::STR),
+        ("MetadataOperation", Shape::Str(&StrRule { allowed: &["CREATE"], ..StrRule::ANY })),
         ("Version", Shape::STR),
     ],
     closed: true,
@@ -1254,7 +1255,7 @@ impl ToValue for ViewDefinition {
 #[rustfmt::skip]
 pub(crate) static RULE_ViewRepresentation: ObjRule = ObjRule {
     properties: &[
-        ("Dialect", Shape::STR),
+        ("Dialect", Shape::Str(&StrRule { allowed: &["ATHENA", "REDSHIFT", "SPARK"], ..StrRule::ANY })),
         ("DialectVersion", Shape::STR),
         ("ValidationConnection", Shape::STR),
         ("ViewExpandedText", Shape::STR),

@@ -29,7 +29,7 @@ pub(crate) static RULE_TableOptimizer: ObjRule = ObjRule {
         ("DatabaseName", Shape::STR),
         ("TableName", Shape::STR),
         ("TableOptimizerConfiguration", Shape::Object(&RULE_TableOptimizerConfiguration)),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["compaction", "orphan_file_deletion", "retention"], ..StrRule::ANY })),
     ],
     required: &["TableName", "Type", "DatabaseName", "TableOptimizerConfiguration", "CatalogId"],
     closed: true,
@@ -134,7 +134,8 @@ impl Resource for TableOptimizer {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TableOptimizer, properties)
+        constraint::check(&RULE_TableOptimizer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

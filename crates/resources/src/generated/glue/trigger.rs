@@ -175,7 +175,8 @@ impl Resource for Trigger {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Trigger, properties)
+        constraint::check(&RULE_Trigger, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

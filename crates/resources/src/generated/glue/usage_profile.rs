@@ -121,7 +121,8 @@ impl Resource for UsageProfile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UsageProfile, properties)
+        constraint::check(&RULE_UsageProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -251,7 +251,8 @@ impl Resource for Workspace {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workspace, properties)
+        constraint::check(&RULE_Workspace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

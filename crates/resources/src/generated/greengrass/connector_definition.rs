@@ -126,7 +126,8 @@ impl Resource for ConnectorDefinition {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectorDefinition, properties)
+        constraint::check(&RULE_ConnectorDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

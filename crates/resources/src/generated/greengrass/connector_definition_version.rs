@@ -106,7 +106,8 @@ impl Resource for ConnectorDefinitionVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectorDefinitionVersion, properties)
+        constraint::check(&RULE_ConnectorDefinitionVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

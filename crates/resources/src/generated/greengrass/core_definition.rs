@@ -126,7 +126,8 @@ impl Resource for CoreDefinition {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CoreDefinition, properties)
+        constraint::check(&RULE_CoreDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -106,7 +106,8 @@ impl Resource for CoreDefinitionVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CoreDefinitionVersion, properties)
+        constraint::check(&RULE_CoreDefinitionVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -126,7 +126,8 @@ impl Resource for DeviceDefinition {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeviceDefinition, properties)
+        constraint::check(&RULE_DeviceDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -106,7 +106,8 @@ impl Resource for DeviceDefinitionVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeviceDefinitionVersion, properties)
+        constraint::check(&RULE_DeviceDefinitionVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

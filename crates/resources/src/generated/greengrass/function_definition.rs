@@ -129,7 +129,8 @@ impl Resource for FunctionDefinition {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FunctionDefinition, properties)
+        constraint::check(&RULE_FunctionDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -119,7 +119,8 @@ impl Resource for FunctionDefinitionVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FunctionDefinitionVersion, properties)
+        constraint::check(&RULE_FunctionDefinitionVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

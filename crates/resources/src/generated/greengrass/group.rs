@@ -143,7 +143,8 @@ impl Resource for Group {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Group, properties)
+        constraint::check(&RULE_Group, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -159,7 +159,8 @@ impl Resource for GroupVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GroupVersion, properties)
+        constraint::check(&RULE_GroupVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

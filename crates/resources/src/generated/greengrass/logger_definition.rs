@@ -126,7 +126,8 @@ impl Resource for LoggerDefinition {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoggerDefinition, properties)
+        constraint::check(&RULE_LoggerDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -106,7 +106,8 @@ impl Resource for LoggerDefinitionVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoggerDefinitionVersion, properties)
+        constraint::check(&RULE_LoggerDefinitionVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -134,7 +134,8 @@ impl Resource for ResourceDefinition {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceDefinition, properties)
+        constraint::check(&RULE_ResourceDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -114,7 +114,8 @@ impl Resource for ResourceDefinitionVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceDefinitionVersion, properties)
+        constraint::check(&RULE_ResourceDefinitionVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -432,7 +432,7 @@ impl ToValue for Environment {
 #[rustfmt::skip]
 pub(crate) static RULE_Execution: ObjRule = ObjRule {
     properties: &[
-        ("IsolationMode", Shape::STR),
+        ("IsolationMode", Shape::Str(&StrRule { allowed: &["GreengrassContainer", "NoContainer"], ..StrRule::ANY })),
         ("RunAs", Shape::Object(&RULE_RunAs)),
     ],
     closed: true,
@@ -589,7 +589,7 @@ impl ToValue for Function {
 #[rustfmt::skip]
 pub(crate) static RULE_FunctionConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("EncodingType", Shape::STR),
+        ("EncodingType", Shape::Str(&StrRule { allowed: &["binary", "json"], ..StrRule::ANY })),
         ("Environment", Shape::Object(&RULE_Environment)),
         ("ExecArgs", Shape::STR),
         ("Executable", Shape::STR),
@@ -932,11 +932,11 @@ pub struct LoggerRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Logger: ObjRule = ObjRule {
     properties: &[
-        ("Component", Shape::STR),
+        ("Component", Shape::Str(&StrRule { allowed: &["GreengrassSystem", "Lambda"], ..StrRule::ANY })),
         ("Id", Shape::STR),
-        ("Level", Shape::STR),
+        ("Level", Shape::Str(&StrRule { allowed: &["DEBUG", "ERROR", "FATAL", "INFO", "WARN"], ..StrRule::ANY })),
         ("Space", Shape::INT),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["AWSCloudWatch", "FileSystem"], ..StrRule::ANY })),
     ],
     required: &["Type", "Level", "Id", "Component"],
     closed: true,
@@ -1031,7 +1031,7 @@ pub struct ResourceAccessPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourceAccessPolicy: ObjRule = ObjRule {
     properties: &[
-        ("Permission", Shape::STR),
+        ("Permission", Shape::Str(&StrRule { allowed: &["ro", "rw"], ..StrRule::ANY })),
         ("ResourceId", Shape::STR),
     ],
     required: &["ResourceId"],
@@ -1204,7 +1204,7 @@ pub struct ResourceDownloadOwnerSettingRequired {
 pub(crate) static RULE_ResourceDownloadOwnerSetting: ObjRule = ObjRule {
     properties: &[
         ("GroupOwner", Shape::STR),
-        ("GroupPermission", Shape::STR),
+        ("GroupPermission", Shape::Str(&StrRule { allowed: &["ro", "rw"], ..StrRule::ANY })),
     ],
     required: &["GroupOwner", "GroupPermission"],
     closed: true,

@@ -126,7 +126,8 @@ impl Resource for SubscriptionDefinition {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubscriptionDefinition, properties)
+        constraint::check(&RULE_SubscriptionDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

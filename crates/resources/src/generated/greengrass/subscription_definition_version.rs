@@ -106,7 +106,8 @@ impl Resource for SubscriptionDefinitionVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubscriptionDefinitionVersion, properties)
+        constraint::check(&RULE_SubscriptionDefinitionVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -123,7 +123,8 @@ impl Resource for ComponentVersion {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ComponentVersion, properties)
+        constraint::check(&RULE_ComponentVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

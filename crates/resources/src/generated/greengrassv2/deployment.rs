@@ -169,7 +169,8 @@ impl Resource for Deployment {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Deployment, properties)
+        constraint::check(&RULE_Deployment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -122,7 +122,8 @@ impl Resource for Config {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Config, properties)
+        constraint::check(&RULE_Config, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -127,7 +127,8 @@ impl Resource for DataflowEndpointGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataflowEndpointGroup, properties)
+        constraint::check(&RULE_DataflowEndpointGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

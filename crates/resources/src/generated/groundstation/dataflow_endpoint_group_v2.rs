@@ -113,7 +113,8 @@ impl Resource for DataflowEndpointGroupV2 {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataflowEndpointGroupV2, properties)
+        constraint::check(&RULE_DataflowEndpointGroupV2, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

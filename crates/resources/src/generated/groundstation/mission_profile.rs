@@ -188,7 +188,8 @@ impl Resource for MissionProfile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MissionProfile, properties)
+        constraint::check(&RULE_MissionProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -156,7 +156,8 @@ impl Resource for Filter {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Filter, properties)
+        constraint::check(&RULE_Filter, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

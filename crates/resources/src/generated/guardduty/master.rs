@@ -109,7 +109,8 @@ impl Resource for Master {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Master, properties)
+        constraint::check(&RULE_Master, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for PublishingDestination {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PublishingDestination, properties)
+        constraint::check(&RULE_PublishingDestination, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

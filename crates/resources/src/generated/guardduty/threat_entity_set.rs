@@ -161,7 +161,8 @@ impl Resource for ThreatEntitySet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ThreatEntitySet, properties)
+        constraint::check(&RULE_ThreatEntitySet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -162,7 +162,8 @@ impl Resource for ThreatIntelSet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ThreatIntelSet, properties)
+        constraint::check(&RULE_ThreatIntelSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

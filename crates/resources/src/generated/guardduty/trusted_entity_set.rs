@@ -161,7 +161,8 @@ impl Resource for TrustedEntitySet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrustedEntitySet, properties)
+        constraint::check(&RULE_TrustedEntitySet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

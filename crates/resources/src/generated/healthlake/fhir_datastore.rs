@@ -151,7 +151,8 @@ impl Resource for FhirDatastore {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FhirDatastore, properties)
+        constraint::check(&RULE_FhirDatastore, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -108,7 +108,8 @@ impl Resource for AccessKey {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessKey, properties)
+        constraint::check(&RULE_AccessKey, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

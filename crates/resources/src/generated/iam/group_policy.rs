@@ -124,7 +124,8 @@ impl Resource for GroupPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GroupPolicy, properties)
+        constraint::check(&RULE_GroupPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -117,7 +117,8 @@ impl Resource for InstanceProfile {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceProfile, properties)
+        constraint::check(&RULE_InstanceProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

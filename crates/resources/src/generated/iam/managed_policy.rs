@@ -184,7 +184,8 @@ impl Resource for ManagedPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ManagedPolicy, properties)
+        constraint::check(&RULE_ManagedPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

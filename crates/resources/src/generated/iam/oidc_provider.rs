@@ -132,7 +132,8 @@ impl Resource for OidcProvider {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OidcProvider, properties)
+        constraint::check(&RULE_OidcProvider, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -207,7 +207,8 @@ impl Resource for Role {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Role, properties)
+        constraint::check(&RULE_Role, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

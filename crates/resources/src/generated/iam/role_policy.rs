@@ -126,7 +126,8 @@ impl Resource for RolePolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RolePolicy, properties)
+        constraint::check(&RULE_RolePolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -151,7 +151,8 @@ impl Resource for SamlProvider {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SamlProvider, properties)
+        constraint::check(&RULE_SamlProvider, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -145,7 +145,8 @@ impl Resource for ServerCertificate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServerCertificate, properties)
+        constraint::check(&RULE_ServerCertificate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

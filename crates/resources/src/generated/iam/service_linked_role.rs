@@ -102,7 +102,8 @@ impl Resource for ServiceLinkedRole {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceLinkedRole, properties)
+        constraint::check(&RULE_ServiceLinkedRole, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

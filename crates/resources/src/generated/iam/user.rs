@@ -178,7 +178,8 @@ impl Resource for User {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_User, properties)
+        constraint::check(&RULE_User, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

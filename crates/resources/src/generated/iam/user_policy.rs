@@ -124,7 +124,8 @@ impl Resource for UserPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPolicy, properties)
+        constraint::check(&RULE_UserPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -93,7 +93,8 @@ impl Resource for UserToGroupAddition {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserToGroupAddition, properties)
+        constraint::check(&RULE_UserToGroupAddition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -133,7 +133,8 @@ impl Resource for VirtualMfaDevice {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VirtualMfaDevice, properties)
+        constraint::check(&RULE_VirtualMfaDevice, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

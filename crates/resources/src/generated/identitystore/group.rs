@@ -115,7 +115,8 @@ impl Resource for Group {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Group, properties)
+        constraint::check(&RULE_Group, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -114,7 +114,8 @@ impl Resource for GroupMembership {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GroupMembership, properties)
+        constraint::check(&RULE_GroupMembership, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -195,7 +195,8 @@ impl Resource for Component {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Component, properties)
+        constraint::check(&RULE_Component, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -222,7 +222,8 @@ impl Resource for ContainerRecipe {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContainerRecipe, properties)
+        constraint::check(&RULE_ContainerRecipe, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -130,7 +130,8 @@ impl Resource for DistributionConfiguration {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DistributionConfiguration, properties)
+        constraint::check(&RULE_DistributionConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

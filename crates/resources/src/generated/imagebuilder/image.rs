@@ -207,7 +207,8 @@ impl Resource for Image {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Image, properties)
+        constraint::check(&RULE_Image, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -215,7 +215,8 @@ impl Resource for ImagePipeline {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ImagePipeline, properties)
+        constraint::check(&RULE_ImagePipeline, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

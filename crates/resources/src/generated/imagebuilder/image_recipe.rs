@@ -198,7 +198,8 @@ impl Resource for ImageRecipe {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ImageRecipe, properties)
+        constraint::check(&RULE_ImageRecipe, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -214,7 +214,8 @@ impl Resource for InfrastructureConfiguration {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InfrastructureConfiguration, properties)
+        constraint::check(&RULE_InfrastructureConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -165,7 +165,8 @@ impl Resource for LifecyclePolicy {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LifecyclePolicy, properties)
+        constraint::check(&RULE_LifecyclePolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -86,7 +86,8 @@ impl Resource for AssessmentTarget {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AssessmentTarget, properties)
+        constraint::check(&RULE_AssessmentTarget, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

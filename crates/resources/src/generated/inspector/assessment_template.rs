@@ -134,7 +134,8 @@ impl Resource for AssessmentTemplate {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AssessmentTemplate, properties)
+        constraint::check(&RULE_AssessmentTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

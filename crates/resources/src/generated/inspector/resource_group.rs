@@ -92,7 +92,8 @@ impl Resource for ResourceGroup {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceGroup, properties)
+        constraint::check(&RULE_ResourceGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

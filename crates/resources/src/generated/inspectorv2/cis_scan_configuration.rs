@@ -128,7 +128,8 @@ impl Resource for CisScanConfiguration {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CisScanConfiguration, properties)
+        constraint::check(&RULE_CisScanConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

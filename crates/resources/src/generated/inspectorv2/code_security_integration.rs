@@ -116,7 +116,8 @@ impl Resource for CodeSecurityIntegration {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CodeSecurityIntegration, properties)
+        constraint::check(&RULE_CodeSecurityIntegration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

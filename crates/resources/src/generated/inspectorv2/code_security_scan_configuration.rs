@@ -114,7 +114,8 @@ impl Resource for CodeSecurityScanConfiguration {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CodeSecurityScanConfiguration, properties)
+        constraint::check(&RULE_CodeSecurityScanConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -220,7 +220,8 @@ impl Resource for Monitor {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Monitor, properties)
+        constraint::check(&RULE_Monitor, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

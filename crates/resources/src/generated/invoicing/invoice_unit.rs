@@ -142,7 +142,8 @@ impl Resource for InvoiceUnit {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InvoiceUnit, properties)
+        constraint::check(&RULE_InvoiceUnit, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -123,7 +123,8 @@ impl Resource for AccountAuditConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccountAuditConfiguration, properties)
+        constraint::check(&RULE_AccountAuditConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

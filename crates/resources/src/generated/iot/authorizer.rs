@@ -163,7 +163,8 @@ impl Resource for Authorizer {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Authorizer, properties)
+        constraint::check(&RULE_Authorizer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

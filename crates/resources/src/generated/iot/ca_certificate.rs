@@ -168,7 +168,8 @@ impl Resource for CaCertificate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CaCertificate, properties)
+        constraint::check(&RULE_CaCertificate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

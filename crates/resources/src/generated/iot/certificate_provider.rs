@@ -124,7 +124,8 @@ impl Resource for CertificateProvider {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CertificateProvider, properties)
+        constraint::check(&RULE_CertificateProvider, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

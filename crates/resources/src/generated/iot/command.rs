@@ -209,7 +209,8 @@ impl Resource for Command {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Command, properties)
+        constraint::check(&RULE_Command, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

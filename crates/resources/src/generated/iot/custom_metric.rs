@@ -126,7 +126,8 @@ impl Resource for CustomMetric {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomMetric, properties)
+        constraint::check(&RULE_CustomMetric, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

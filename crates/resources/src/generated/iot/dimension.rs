@@ -125,7 +125,8 @@ impl Resource for Dimension {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dimension, properties)
+        constraint::check(&RULE_Dimension, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

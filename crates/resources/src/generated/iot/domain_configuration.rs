@@ -190,7 +190,8 @@ impl Resource for DomainConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainConfiguration, properties)
+        constraint::check(&RULE_DomainConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -101,7 +101,8 @@ impl Resource for EncryptionConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EncryptionConfiguration, properties)
+        constraint::check(&RULE_EncryptionConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

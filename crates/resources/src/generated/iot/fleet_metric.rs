@@ -180,7 +180,8 @@ impl Resource for FleetMetric {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FleetMetric, properties)
+        constraint::check(&RULE_FleetMetric, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -225,7 +225,8 @@ impl Resource for JobTemplate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_JobTemplate, properties)
+        constraint::check(&RULE_JobTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -124,7 +124,8 @@ impl Resource for Logging {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Logging, properties)
+        constraint::check(&RULE_Logging, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -124,7 +124,8 @@ impl Resource for MitigationAction {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MitigationAction, properties)
+        constraint::check(&RULE_MitigationAction, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

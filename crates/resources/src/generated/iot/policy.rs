@@ -107,7 +107,8 @@ impl Resource for Policy {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Policy, properties)
+        constraint::check(&RULE_Policy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

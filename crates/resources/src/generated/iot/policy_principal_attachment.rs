@@ -98,7 +98,8 @@ impl Resource for PolicyPrincipalAttachment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyPrincipalAttachment, properties)
+        constraint::check(&RULE_PolicyPrincipalAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -160,7 +160,8 @@ impl Resource for ProvisioningTemplate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProvisioningTemplate, properties)
+        constraint::check(&RULE_ProvisioningTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -110,7 +110,8 @@ impl Resource for ResourceSpecificLogging {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceSpecificLogging, properties)
+        constraint::check(&RULE_ResourceSpecificLogging, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

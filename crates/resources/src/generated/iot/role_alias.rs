@@ -125,7 +125,8 @@ impl Resource for RoleAlias {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RoleAlias, properties)
+        constraint::check(&RULE_RoleAlias, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -158,7 +158,8 @@ impl Resource for ScheduledAudit {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScheduledAudit, properties)
+        constraint::check(&RULE_ScheduledAudit, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -142,7 +142,8 @@ impl Resource for SecurityProfile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityProfile, properties)
+        constraint::check(&RULE_SecurityProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

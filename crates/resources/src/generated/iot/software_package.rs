@@ -102,7 +102,8 @@ impl Resource for SoftwarePackage {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SoftwarePackage, properties)
+        constraint::check(&RULE_SoftwarePackage, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

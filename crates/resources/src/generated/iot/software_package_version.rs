@@ -164,7 +164,8 @@ impl Resource for SoftwarePackageVersion {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SoftwarePackageVersion, properties)
+        constraint::check(&RULE_SoftwarePackageVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -90,7 +90,8 @@ impl Resource for Thing {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Thing, properties)
+        constraint::check(&RULE_Thing, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -127,7 +127,8 @@ impl Resource for ThingGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ThingGroup, properties)
+        constraint::check(&RULE_ThingGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -106,7 +106,8 @@ impl Resource for ThingPrincipalAttachment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ThingPrincipalAttachment, properties)
+        constraint::check(&RULE_ThingPrincipalAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

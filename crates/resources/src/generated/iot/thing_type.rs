@@ -109,7 +109,8 @@ impl Resource for ThingType {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ThingType, properties)
+        constraint::check(&RULE_ThingType, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -114,7 +114,8 @@ impl Resource for TopicRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TopicRule, properties)
+        constraint::check(&RULE_TopicRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -93,7 +93,8 @@ impl Resource for TopicRuleDestination {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TopicRuleDestination, properties)
+        constraint::check(&RULE_TopicRuleDestination, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

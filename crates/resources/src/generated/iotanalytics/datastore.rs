@@ -133,7 +133,8 @@ impl Resource for Datastore {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Datastore, properties)
+        constraint::check(&RULE_Datastore, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

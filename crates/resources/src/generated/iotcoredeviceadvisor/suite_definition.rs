@@ -95,7 +95,8 @@ impl Resource for SuiteDefinition {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SuiteDefinition, properties)
+        constraint::check(&RULE_SuiteDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -183,7 +183,8 @@ impl Resource for AlarmModel {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AlarmModel, properties)
+        constraint::check(&RULE_AlarmModel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

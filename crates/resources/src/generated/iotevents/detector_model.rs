@@ -176,7 +176,8 @@ impl Resource for DetectorModel {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DetectorModel, properties)
+        constraint::check(&RULE_DetectorModel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -127,7 +127,8 @@ impl Resource for Input {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Input, properties)
+        constraint::check(&RULE_Input, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

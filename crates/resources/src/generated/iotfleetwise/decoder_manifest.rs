@@ -173,7 +173,8 @@ impl Resource for DecoderManifest {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DecoderManifest, properties)
+        constraint::check(&RULE_DecoderManifest, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

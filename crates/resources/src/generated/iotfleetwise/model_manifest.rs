@@ -144,7 +144,8 @@ impl Resource for ModelManifest {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelManifest, properties)
+        constraint::check(&RULE_ModelManifest, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

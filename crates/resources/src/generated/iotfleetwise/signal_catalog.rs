@@ -120,7 +120,8 @@ impl Resource for SignalCatalog {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SignalCatalog, properties)
+        constraint::check(&RULE_SignalCatalog, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -163,7 +163,8 @@ impl Resource for StateTemplate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StateTemplate, properties)
+        constraint::check(&RULE_StateTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

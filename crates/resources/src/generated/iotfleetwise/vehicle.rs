@@ -155,7 +155,8 @@ impl Resource for Vehicle {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Vehicle, properties)
+        constraint::check(&RULE_Vehicle, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

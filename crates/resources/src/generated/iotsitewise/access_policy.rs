@@ -112,7 +112,8 @@ impl Resource for AccessPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPolicy, properties)
+        constraint::check(&RULE_AccessPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

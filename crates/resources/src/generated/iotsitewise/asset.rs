@@ -154,7 +154,8 @@ impl Resource for Asset {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Asset, properties)
+        constraint::check(&RULE_Asset, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

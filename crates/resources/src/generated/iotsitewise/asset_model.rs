@@ -185,7 +185,8 @@ impl Resource for AssetModel {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AssetModel, properties)
+        constraint::check(&RULE_AssetModel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

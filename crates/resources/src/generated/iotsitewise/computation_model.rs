@@ -128,7 +128,8 @@ impl Resource for ComputationModel {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ComputationModel, properties)
+        constraint::check(&RULE_ComputationModel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -119,7 +119,8 @@ impl Resource for Dataset {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dataset, properties)
+        constraint::check(&RULE_Dataset, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -133,7 +133,8 @@ impl Resource for Gateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Gateway, properties)
+        constraint::check(&RULE_Gateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -88,7 +88,8 @@ impl Resource for FlowTemplate {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowTemplate, properties)
+        constraint::check(&RULE_FlowTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

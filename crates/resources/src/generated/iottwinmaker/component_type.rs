@@ -175,7 +175,8 @@ impl Resource for ComponentType {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ComponentType, properties)
+        constraint::check(&RULE_ComponentType, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -165,7 +165,8 @@ impl Resource for Entity {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Entity, properties)
+        constraint::check(&RULE_Entity, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -154,7 +154,8 @@ impl Resource for Scene {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Scene, properties)
+        constraint::check(&RULE_Scene, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -129,7 +129,8 @@ impl Resource for SyncJob {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SyncJob, properties)
+        constraint::check(&RULE_SyncJob, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -142,7 +142,8 @@ impl Resource for Destination {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Destination, properties)
+        constraint::check(&RULE_Destination, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -96,7 +96,8 @@ impl Resource for DeviceProfile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeviceProfile, properties)
+        constraint::check(&RULE_DeviceProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

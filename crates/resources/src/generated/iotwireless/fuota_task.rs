@@ -182,7 +182,8 @@ impl Resource for FuotaTask {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FuotaTask, properties)
+        constraint::check(&RULE_FuotaTask, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -138,7 +138,8 @@ impl Resource for MulticastGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MulticastGroup, properties)
+        constraint::check(&RULE_MulticastGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

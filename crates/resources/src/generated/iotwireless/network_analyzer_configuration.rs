@@ -138,7 +138,8 @@ impl Resource for NetworkAnalyzerConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkAnalyzerConfiguration, properties)
+        constraint::check(&RULE_NetworkAnalyzerConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -128,7 +128,8 @@ impl Resource for PartnerAccount {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PartnerAccount, properties)
+        constraint::check(&RULE_PartnerAccount, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -96,7 +96,8 @@ impl Resource for ServiceProfile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceProfile, properties)
+        constraint::check(&RULE_ServiceProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

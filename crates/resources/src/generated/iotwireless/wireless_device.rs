@@ -169,7 +169,8 @@ impl Resource for WirelessDevice {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WirelessDevice, properties)
+        constraint::check(&RULE_WirelessDevice, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -109,7 +109,8 @@ impl Resource for WirelessDeviceImportTask {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WirelessDeviceImportTask, properties)
+        constraint::check(&RULE_WirelessDeviceImportTask, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -146,7 +146,8 @@ impl Resource for WirelessGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WirelessGateway, properties)
+        constraint::check(&RULE_WirelessGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

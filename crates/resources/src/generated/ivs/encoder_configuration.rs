@@ -100,7 +100,8 @@ impl Resource for EncoderConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EncoderConfiguration, properties)
+        constraint::check(&RULE_EncoderConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -130,7 +130,8 @@ impl Resource for IngestConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IngestConfiguration, properties)
+        constraint::check(&RULE_IngestConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

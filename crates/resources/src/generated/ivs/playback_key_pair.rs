@@ -103,7 +103,8 @@ impl Resource for PlaybackKeyPair {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PlaybackKeyPair, properties)
+        constraint::check(&RULE_PlaybackKeyPair, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -117,7 +117,8 @@ impl Resource for PlaybackRestrictionPolicy {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PlaybackRestrictionPolicy, properties)
+        constraint::check(&RULE_PlaybackRestrictionPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -101,7 +101,8 @@ impl Resource for PublicKey {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PublicKey, properties)
+        constraint::check(&RULE_PublicKey, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

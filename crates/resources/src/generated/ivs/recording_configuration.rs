@@ -148,7 +148,8 @@ impl Resource for RecordingConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RecordingConfiguration, properties)
+        constraint::check(&RULE_RecordingConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -116,7 +116,8 @@ impl Resource for StorageConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StorageConfiguration, properties)
+        constraint::check(&RULE_StorageConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -106,7 +106,8 @@ impl Resource for StreamKey {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StreamKey, properties)
+        constraint::check(&RULE_StreamKey, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

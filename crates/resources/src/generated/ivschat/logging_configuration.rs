@@ -110,7 +110,8 @@ impl Resource for LoggingConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoggingConfiguration, properties)
+        constraint::check(&RULE_LoggingConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

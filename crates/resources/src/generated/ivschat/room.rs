@@ -126,7 +126,8 @@ impl Resource for Room {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Room, properties)
+        constraint::check(&RULE_Room, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

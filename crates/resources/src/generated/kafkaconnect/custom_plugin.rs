@@ -130,7 +130,8 @@ impl Resource for CustomPlugin {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomPlugin, properties)
+        constraint::check(&RULE_CustomPlugin, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for WorkerConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkerConfiguration, properties)
+        constraint::check(&RULE_WorkerConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -186,7 +186,8 @@ impl Resource for Faq {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Faq, properties)
+        constraint::check(&RULE_Faq, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

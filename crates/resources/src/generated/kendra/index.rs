@@ -201,7 +201,8 @@ impl Resource for Index {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Index, properties)
+        constraint::check(&RULE_Index, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

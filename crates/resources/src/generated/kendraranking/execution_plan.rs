@@ -120,7 +120,8 @@ impl Resource for ExecutionPlan {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ExecutionPlan, properties)
+        constraint::check(&RULE_ExecutionPlan, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

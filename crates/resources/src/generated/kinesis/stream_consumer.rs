@@ -120,7 +120,8 @@ impl Resource for StreamConsumer {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StreamConsumer, properties)
+        constraint::check(&RULE_StreamConsumer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

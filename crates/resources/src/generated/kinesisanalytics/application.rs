@@ -10,9 +10,8 @@ use crate::support::prelude::*;
 pub use super::shared::{
     CsvMappingParameters, CsvMappingParametersRequired, JsonMappingParameters,
     JsonMappingParametersRequired, MappingParameters, RecordColumn, RecordColumnRequired,
-    RecordFormat, RecordFormatRequired,
 };
-use super::shared::{RULE_RecordColumn, RULE_RecordFormat};
+use super::shared::{RULE_MappingParameters, RULE_RecordColumn};
 
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,7 +124,8 @@ impl Resource for Application {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)
+        constraint::check(&RULE_Application, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -641,6 +641,70 @@ impl ToValue for KinesisStreamsInput {
         MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
             .req("RoleARN", &self.role_arn)
+            .build()
+    }
+}
+
+/// The required properties of [`RecordFormat`], by name: `RecordFormat::new(RecordFormatRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordFormatRequired {
+    /// `RecordFormatType`: a string, required.
+    pub record_format_type: Str,
+}
+
+#[rustfmt::skip]
+pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
+    properties: &[
+        ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
+        ("RecordFormatType", Shape::Str(&StrRule { allowed: &["CSV", "JSON"], ..StrRule::ANY })),
+    ],
+    required: &["RecordFormatType"],
+    closed: true,
+    ..OBJ_RULE
+};
+
+/// The `RecordFormat` property type of `AWS::KinesisAnalytics::Application`.
+///
+/// Describes the record format and relevant mapping information that should be applied to schematize the records on the stream.
+///
+/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-recordformat.html>
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordFormat {
+    /// `MappingParameters`: a [`MappingParameters`] object.
+    ///
+    /// When configuring application input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
+    pub mapping_parameters: Option<Obj<MappingParameters>>,
+    /// `RecordFormatType`: a string, required.
+    ///
+    /// The type of record format.
+    pub record_format_type: Str,
+}
+
+#[rustfmt::skip]
+impl RecordFormat {
+    /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
+    #[inline]
+    pub fn new(required: RecordFormatRequired) -> Self {
+        Self {
+            mapping_parameters: None,
+            record_format_type: required.record_format_type,
+        }
+    }
+
+    /// `MappingParameters`: a [`MappingParameters`] object.
+    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self { self.mapping_parameters = Some(value.into()); self }
+    /// `RecordFormatType`: a string, required.
+    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self { self.record_format_type = value.into(); self }
+}
+
+impl PropertyType for RecordFormat {}
+
+impl ToValue for RecordFormat {
+    #[inline]
+    fn to_value(&self) -> Value {
+        MapBuilder::new()
+            .opt("MappingParameters", &self.mapping_parameters)
+            .req("RecordFormatType", &self.record_format_type)
             .build()
     }
 }

@@ -104,7 +104,8 @@ impl Resource for ApplicationOutput {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationOutput, properties)
+        constraint::check(&RULE_ApplicationOutput, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -96,7 +96,8 @@ impl Resource for ApplicationCloudWatchLoggingOption {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationCloudWatchLoggingOption, properties)
+        constraint::check(&RULE_ApplicationCloudWatchLoggingOption, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -96,7 +96,8 @@ impl Resource for ApplicationReferenceDataSource {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationReferenceDataSource, properties)
+        constraint::check(&RULE_ApplicationReferenceDataSource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

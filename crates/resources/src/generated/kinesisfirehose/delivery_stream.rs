@@ -290,7 +290,8 @@ impl Resource for DeliveryStream {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeliveryStream, properties)
+        constraint::check(&RULE_DeliveryStream, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

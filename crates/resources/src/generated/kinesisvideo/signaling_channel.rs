@@ -111,7 +111,8 @@ impl Resource for SignalingChannel {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SignalingChannel, properties)
+        constraint::check(&RULE_SignalingChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

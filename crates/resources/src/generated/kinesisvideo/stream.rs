@@ -145,7 +145,8 @@ impl Resource for Stream {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stream, properties)
+        constraint::check(&RULE_Stream, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -313,7 +313,8 @@ impl Resource for Key {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Key, properties)
+        constraint::check(&RULE_Key, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -202,7 +202,8 @@ impl Resource for ReplicaKey {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicaKey, properties)
+        constraint::check(&RULE_ReplicaKey, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -161,7 +161,8 @@ impl Resource for DataCellsFilter {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataCellsFilter, properties)
+        constraint::check(&RULE_DataCellsFilter, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -165,7 +165,8 @@ impl Resource for DataLakeSettings {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataLakeSettings, properties)
+        constraint::check(&RULE_DataLakeSettings, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

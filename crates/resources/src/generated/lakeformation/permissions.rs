@@ -114,7 +114,8 @@ impl Resource for Permissions {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Permissions, properties)
+        constraint::check(&RULE_Permissions, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -136,7 +136,8 @@ impl Resource for PrincipalPermissions {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrincipalPermissions, properties)
+        constraint::check(&RULE_PrincipalPermissions, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -120,7 +120,8 @@ impl Resource for CfnResource {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CfnResource, properties)
+        constraint::check(&RULE_CfnResource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -115,7 +115,8 @@ impl Resource for Tag {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Tag, properties)
+        constraint::check(&RULE_Tag, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

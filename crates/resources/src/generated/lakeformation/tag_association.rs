@@ -106,7 +106,8 @@ impl Resource for TagAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TagAssociation, properties)
+        constraint::check(&RULE_TagAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -150,7 +150,8 @@ impl Resource for Alias {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Alias, properties)
+        constraint::check(&RULE_Alias, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -120,7 +120,8 @@ impl Resource for CodeSigningConfig {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CodeSigningConfig, properties)
+        constraint::check(&RULE_CodeSigningConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

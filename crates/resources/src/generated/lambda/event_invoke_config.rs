@@ -153,7 +153,8 @@ impl Resource for EventInvokeConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventInvokeConfig, properties)
+        constraint::check(&RULE_EventInvokeConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -66,7 +66,7 @@ pub(crate) static RULE_EventSourceMapping: ObjRule = ObjRule {
         ("SelfManagedEventSource", Shape::Object(&RULE_SelfManagedEventSource)),
         ("SelfManagedKafkaEventSourceConfig", Shape::Object(&RULE_SelfManagedKafkaEventSourceConfig)),
         ("SourceAccessConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAccessConfiguration), min_items: Some(1), max_items: Some(22), unique: true })),
-        ("StartingPosition", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(12), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+        ("StartingPosition", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(12), pattern: Some(&PATTERN_12), allowed: &["AT_TIMESTAMP", "LATEST", "TRIM_HORIZON"], ..StrRule::ANY })),
         ("StartingPositionTimestamp", Shape::NUM),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("Topics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
@@ -414,7 +414,8 @@ impl Resource for EventSourceMapping {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventSourceMapping, properties)
+        constraint::check(&RULE_EventSourceMapping, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -421,7 +421,8 @@ impl Resource for Function {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Function, properties)
+        constraint::check(&RULE_Function, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -143,7 +143,8 @@ impl Resource for LayerVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LayerVersion, properties)
+        constraint::check(&RULE_LayerVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -125,7 +125,8 @@ impl Resource for LayerVersionPermission {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LayerVersionPermission, properties)
+        constraint::check(&RULE_LayerVersionPermission, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -134,7 +134,8 @@ impl Resource for Url {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Url, properties)
+        constraint::check(&RULE_Url, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

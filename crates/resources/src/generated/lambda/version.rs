@@ -151,7 +151,8 @@ impl Resource for Version {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Version, properties)
+        constraint::check(&RULE_Version, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

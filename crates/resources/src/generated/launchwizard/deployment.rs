@@ -135,7 +135,8 @@ impl Resource for Deployment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Deployment, properties)
+        constraint::check(&RULE_Deployment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -250,7 +250,8 @@ impl Resource for Bot {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Bot, properties)
+        constraint::check(&RULE_Bot, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -183,7 +183,8 @@ impl Resource for BotAlias {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BotAlias, properties)
+        constraint::check(&RULE_BotAlias, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

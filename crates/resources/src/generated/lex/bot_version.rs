@@ -113,7 +113,8 @@ impl Resource for BotVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BotVersion, properties)
+        constraint::check(&RULE_BotVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

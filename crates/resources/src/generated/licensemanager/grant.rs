@@ -140,7 +140,8 @@ impl Resource for Grant {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Grant, properties)
+        constraint::check(&RULE_Grant, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

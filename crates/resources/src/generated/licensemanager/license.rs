@@ -200,7 +200,8 @@ impl Resource for License {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_License, properties)
+        constraint::check(&RULE_License, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

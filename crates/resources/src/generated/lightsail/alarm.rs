@@ -194,7 +194,8 @@ impl Resource for Alarm {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Alarm, properties)
+        constraint::check(&RULE_Alarm, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -173,7 +173,8 @@ impl Resource for Container {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Container, properties)
+        constraint::check(&RULE_Container, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

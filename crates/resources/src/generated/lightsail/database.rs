@@ -291,7 +291,8 @@ impl Resource for Database {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Database, properties)
+        constraint::check(&RULE_Database, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

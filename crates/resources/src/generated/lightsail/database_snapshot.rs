@@ -115,7 +115,8 @@ impl Resource for DatabaseSnapshot {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DatabaseSnapshot, properties)
+        constraint::check(&RULE_DatabaseSnapshot, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

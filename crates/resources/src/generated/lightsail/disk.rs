@@ -148,7 +148,8 @@ impl Resource for Disk {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Disk, properties)
+        constraint::check(&RULE_Disk, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

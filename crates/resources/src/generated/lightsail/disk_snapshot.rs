@@ -115,7 +115,8 @@ impl Resource for DiskSnapshot {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DiskSnapshot, properties)
+        constraint::check(&RULE_DiskSnapshot, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

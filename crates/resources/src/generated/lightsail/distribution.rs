@@ -187,7 +187,8 @@ impl Resource for Distribution {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Distribution, properties)
+        constraint::check(&RULE_Distribution, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

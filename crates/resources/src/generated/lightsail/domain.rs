@@ -104,7 +104,8 @@ impl Resource for Domain {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)
+        constraint::check(&RULE_Domain, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -217,7 +217,8 @@ impl Resource for Instance {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Instance, properties)
+        constraint::check(&RULE_Instance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

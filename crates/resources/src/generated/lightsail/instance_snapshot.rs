@@ -113,7 +113,8 @@ impl Resource for InstanceSnapshot {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceSnapshot, properties)
+        constraint::check(&RULE_InstanceSnapshot, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

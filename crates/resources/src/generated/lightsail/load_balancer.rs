@@ -173,7 +173,8 @@ impl Resource for LoadBalancer {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoadBalancer, properties)
+        constraint::check(&RULE_LoadBalancer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

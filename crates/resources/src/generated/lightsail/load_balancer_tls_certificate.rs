@@ -139,7 +139,8 @@ impl Resource for LoadBalancerTlsCertificate {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoadBalancerTlsCertificate, properties)
+        constraint::check(&RULE_LoadBalancerTlsCertificate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -94,7 +94,8 @@ impl Resource for StaticIp {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StaticIp, properties)
+        constraint::check(&RULE_StaticIp, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -188,7 +188,8 @@ impl Resource for ApiKey {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiKey, properties)
+        constraint::check(&RULE_ApiKey, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -158,7 +158,8 @@ impl Resource for GeofenceCollection {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GeofenceCollection, properties)
+        constraint::check(&RULE_GeofenceCollection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

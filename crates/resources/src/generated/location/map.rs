@@ -153,7 +153,8 @@ impl Resource for Map {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Map, properties)
+        constraint::check(&RULE_Map, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

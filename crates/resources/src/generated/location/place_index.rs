@@ -163,7 +163,8 @@ impl Resource for PlaceIndex {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PlaceIndex, properties)
+        constraint::check(&RULE_PlaceIndex, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -157,7 +157,8 @@ impl Resource for RouteCalculator {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteCalculator, properties)
+        constraint::check(&RULE_RouteCalculator, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -175,7 +175,8 @@ impl Resource for Tracker {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Tracker, properties)
+        constraint::check(&RULE_Tracker, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -111,7 +111,8 @@ impl Resource for TrackerConsumer {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrackerConsumer, properties)
+        constraint::check(&RULE_TrackerConsumer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -236,7 +236,8 @@ impl Resource for AccountPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccountPolicy, properties)
+        constraint::check(&RULE_AccountPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

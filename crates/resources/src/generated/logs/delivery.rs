@@ -160,7 +160,8 @@ impl Resource for Delivery {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Delivery, properties)
+        constraint::check(&RULE_Delivery, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -152,7 +152,8 @@ impl Resource for DeliveryDestination {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeliveryDestination, properties)
+        constraint::check(&RULE_DeliveryDestination, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -134,7 +134,8 @@ impl Resource for DeliverySource {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeliverySource, properties)
+        constraint::check(&RULE_DeliverySource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -115,7 +115,8 @@ impl Resource for Integration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Integration, properties)
+        constraint::check(&RULE_Integration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -140,7 +140,8 @@ impl Resource for LogAnomalyDetector {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LogAnomalyDetector, properties)
+        constraint::check(&RULE_LogAnomalyDetector, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -185,7 +185,8 @@ impl Resource for LogGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LogGroup, properties)
+        constraint::check(&RULE_LogGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

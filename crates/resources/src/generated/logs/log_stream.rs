@@ -105,7 +105,8 @@ impl Resource for LogStream {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LogStream, properties)
+        constraint::check(&RULE_LogStream, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

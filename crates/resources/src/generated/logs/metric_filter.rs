@@ -154,7 +154,8 @@ impl Resource for MetricFilter {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MetricFilter, properties)
+        constraint::check(&RULE_MetricFilter, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

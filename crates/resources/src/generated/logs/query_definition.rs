@@ -128,7 +128,8 @@ impl Resource for QueryDefinition {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QueryDefinition, properties)
+        constraint::check(&RULE_QueryDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

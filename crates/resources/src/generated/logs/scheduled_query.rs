@@ -196,7 +196,8 @@ impl Resource for ScheduledQuery {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScheduledQuery, properties)
+        constraint::check(&RULE_ScheduledQuery, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -174,7 +174,8 @@ impl Resource for SubscriptionFilter {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubscriptionFilter, properties)
+        constraint::check(&RULE_SubscriptionFilter, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

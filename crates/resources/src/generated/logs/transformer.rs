@@ -112,7 +112,8 @@ impl Resource for Transformer {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Transformer, properties)
+        constraint::check(&RULE_Transformer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -185,7 +185,8 @@ impl Resource for InferenceScheduler {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InferenceScheduler, properties)
+        constraint::check(&RULE_InferenceScheduler, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -86,7 +86,8 @@ impl Resource for Project {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Project, properties)
+        constraint::check(&RULE_Project, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -112,7 +112,8 @@ impl Resource for Deployment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Deployment, properties)
+        constraint::check(&RULE_Deployment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

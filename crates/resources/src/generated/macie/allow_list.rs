@@ -129,7 +129,8 @@ impl Resource for AllowList {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AllowList, properties)
+        constraint::check(&RULE_AllowList, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -170,7 +170,8 @@ impl Resource for CustomDataIdentifier {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomDataIdentifier, properties)
+        constraint::check(&RULE_CustomDataIdentifier, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

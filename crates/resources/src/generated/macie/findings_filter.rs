@@ -141,7 +141,8 @@ impl Resource for FindingsFilter {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FindingsFilter, properties)
+        constraint::check(&RULE_FindingsFilter, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

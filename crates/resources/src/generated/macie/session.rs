@@ -88,7 +88,8 @@ impl Resource for Session {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Session, properties)
+        constraint::check(&RULE_Session, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -119,7 +119,8 @@ impl Resource for Accessor {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Accessor, properties)
+        constraint::check(&RULE_Accessor, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -107,7 +107,8 @@ impl Resource for Member {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Member, properties)
+        constraint::check(&RULE_Member, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

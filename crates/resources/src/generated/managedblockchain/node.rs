@@ -105,7 +105,8 @@ impl Resource for Node {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Node, properties)
+        constraint::check(&RULE_Node, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

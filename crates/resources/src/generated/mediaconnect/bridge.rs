@@ -140,7 +140,8 @@ impl Resource for Bridge {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Bridge, properties)
+        constraint::check(&RULE_Bridge, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

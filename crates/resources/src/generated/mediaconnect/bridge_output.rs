@@ -106,7 +106,8 @@ impl Resource for BridgeOutput {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BridgeOutput, properties)
+        constraint::check(&RULE_BridgeOutput, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

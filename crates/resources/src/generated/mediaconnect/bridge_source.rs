@@ -115,7 +115,8 @@ impl Resource for BridgeSource {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BridgeSource, properties)
+        constraint::check(&RULE_BridgeSource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

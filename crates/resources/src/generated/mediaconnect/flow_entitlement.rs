@@ -163,7 +163,8 @@ impl Resource for FlowEntitlement {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowEntitlement, properties)
+        constraint::check(&RULE_FlowEntitlement, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -270,7 +270,8 @@ impl Resource for FlowOutput {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowOutput, properties)
+        constraint::check(&RULE_FlowOutput, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -261,7 +261,8 @@ impl Resource for FlowSource {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowSource, properties)
+        constraint::check(&RULE_FlowSource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -163,7 +163,8 @@ impl Resource for FlowVpcInterface {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowVpcInterface, properties)
+        constraint::check(&RULE_FlowVpcInterface, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -108,7 +108,8 @@ impl Resource for Gateway {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Gateway, properties)
+        constraint::check(&RULE_Gateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

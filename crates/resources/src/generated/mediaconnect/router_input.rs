@@ -175,7 +175,8 @@ impl Resource for RouterInput {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouterInput, properties)
+        constraint::check(&RULE_RouterInput, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

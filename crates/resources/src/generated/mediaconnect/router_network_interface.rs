@@ -119,7 +119,8 @@ impl Resource for RouterNetworkInterface {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouterNetworkInterface, properties)
+        constraint::check(&RULE_RouterNetworkInterface, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

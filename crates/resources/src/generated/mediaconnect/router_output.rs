@@ -167,7 +167,8 @@ impl Resource for RouterOutput {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouterOutput, properties)
+        constraint::check(&RULE_RouterOutput, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -25,7 +25,7 @@ pub(crate) static RULE_JobTemplate: ObjRule = ObjRule {
         ("Priority", Shape::INT),
         ("Queue", Shape::STR),
         ("SettingsJson", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("StatusUpdateInterval", Shape::STR),
+        ("StatusUpdateInterval", Shape::Str(&StrRule { allowed: &["SECONDS_10", "SECONDS_12", "SECONDS_120", "SECONDS_15", "SECONDS_180", "SECONDS_20", "SECONDS_240", "SECONDS_30", "SECONDS_300", "SECONDS_360", "SECONDS_420", "SECONDS_480", "SECONDS_540", "SECONDS_60", "SECONDS_600"], ..StrRule::ANY })),
         ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["SettingsJson"],
@@ -203,7 +203,8 @@ impl Resource for JobTemplate {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_JobTemplate, properties)
+        constraint::check(&RULE_JobTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -269,7 +270,7 @@ pub struct AccelerationSettingsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AccelerationSettings: ObjRule = ObjRule {
     properties: &[
-        ("Mode", Shape::STR),
+        ("Mode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "PREFERRED"], ..StrRule::ANY })),
     ],
     required: &["Mode"],
     closed: true,

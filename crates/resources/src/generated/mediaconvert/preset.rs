@@ -131,7 +131,8 @@ impl Resource for Preset {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Preset, properties)
+        constraint::check(&RULE_Preset, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -13,8 +13,8 @@ pub(crate) static RULE_Queue: ObjRule = ObjRule {
         ("ConcurrentJobs", Shape::INT),
         ("Description", Shape::STR),
         ("Name", Shape::STR),
-        ("PricingPlan", Shape::STR),
-        ("Status", Shape::STR),
+        ("PricingPlan", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "RESERVED"], ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "PAUSED"], ..StrRule::ANY })),
         ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
@@ -118,7 +118,8 @@ impl Resource for Queue {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Queue, properties)
+        constraint::check(&RULE_Queue, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -12,7 +12,7 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
         ("AnywhereSettings", Shape::Object(&RULE_AnywhereSettings)),
         ("CdiInputSpecification", Shape::Object(&RULE_CdiInputSpecification)),
-        ("ChannelClass", Shape::STR),
+        ("ChannelClass", Shape::Str(&StrRule { allowed: &["SINGLE_PIPELINE", "STANDARD"], ..StrRule::ANY })),
         ("ChannelEngineVersion", Shape::Object(&RULE_ChannelEngineVersionRequest)),
         ("ChannelSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputDestination), min_items: None, max_items: None, unique: false })),
@@ -22,7 +22,7 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
         ("InputAttachments", Shape::List(&ListRule { items: Shape::Object(&RULE_InputAttachment), min_items: None, max_items: None, unique: false })),
         ("InputSpecification", Shape::Object(&RULE_InputSpecification)),
         ("LinkedChannelSettings", Shape::Object(&RULE_LinkedChannelSettings)),
-        ("LogLevel", Shape::STR),
+        ("LogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "DISABLED", "ERROR", "INFO", "WARNING"], ..StrRule::ANY })),
         ("Maintenance", Shape::Object(&RULE_MaintenanceCreateSettings)),
         ("Name", Shape::STR),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
@@ -190,7 +190,8 @@ impl Resource for Channel {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Channel, properties)
+        constraint::check(&RULE_Channel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -260,14 +261,14 @@ impl ChannelAttributes {
 pub(crate) static RULE_AacSettings: ObjRule = ObjRule {
     properties: &[
         ("Bitrate", Shape::NUM),
-        ("CodingMode", Shape::STR),
-        ("InputType", Shape::STR),
-        ("Profile", Shape::STR),
-        ("RateControlMode", Shape::STR),
-        ("RawFormat", Shape::STR),
+        ("CodingMode", Shape::Str(&StrRule { allowed: &["AD_RECEIVER_MIX", "CODING_MODE_1_0", "CODING_MODE_1_1", "CODING_MODE_2_0", "CODING_MODE_5_1"], ..StrRule::ANY })),
+        ("InputType", Shape::Str(&StrRule { allowed: &["BROADCASTER_MIXED_AD", "NORMAL"], ..StrRule::ANY })),
+        ("Profile", Shape::Str(&StrRule { allowed: &["HEV1", "HEV2", "LC"], ..StrRule::ANY })),
+        ("RateControlMode", Shape::Str(&StrRule { allowed: &["CBR", "VBR"], ..StrRule::ANY })),
+        ("RawFormat", Shape::Str(&StrRule { allowed: &["LATM_LOAS", "NONE"], ..StrRule::ANY })),
         ("SampleRate", Shape::NUM),
-        ("Spec", Shape::STR),
-        ("VbrQuality", Shape::STR),
+        ("Spec", Shape::Str(&StrRule { allowed: &["MPEG2", "MPEG4"], ..StrRule::ANY })),
+        ("VbrQuality", Shape::Str(&StrRule { allowed: &["HIGH", "LOW", "MEDIUM_HIGH", "MEDIUM_LOW"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -370,14 +371,14 @@ impl ToValue for AacSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_Ac3Settings: ObjRule = ObjRule {
     properties: &[
-        ("AttenuationControl", Shape::STR),
+        ("AttenuationControl", Shape::Str(&StrRule { allowed: &["ATTENUATE_3_DB", "NONE"], ..StrRule::ANY })),
         ("Bitrate", Shape::NUM),
-        ("BitstreamMode", Shape::STR),
-        ("CodingMode", Shape::STR),
+        ("BitstreamMode", Shape::Str(&StrRule { allowed: &["COMMENTARY", "COMPLETE_MAIN", "DIALOGUE", "EMERGENCY", "HEARING_IMPAIRED", "MUSIC_AND_EFFECTS", "VISUALLY_IMPAIRED", "VOICE_OVER"], ..StrRule::ANY })),
+        ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_1_0", "CODING_MODE_1_1", "CODING_MODE_2_0", "CODING_MODE_3_2_LFE"], ..StrRule::ANY })),
         ("Dialnorm", Shape::INT),
-        ("DrcProfile", Shape::STR),
-        ("LfeFilter", Shape::STR),
-        ("MetadataControl", Shape::STR),
+        ("DrcProfile", Shape::Str(&StrRule { allowed: &["FILM_STANDARD", "NONE"], ..StrRule::ANY })),
+        ("LfeFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("MetadataControl", Shape::Str(&StrRule { allowed: &["FOLLOW_INPUT", "USE_CONFIGURED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -839,7 +840,7 @@ impl ToValue for ArchiveOutputSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_ArchiveS3Settings: ObjRule = ObjRule {
     properties: &[
-        ("CannedAcl", Shape::STR),
+        ("CannedAcl", Shape::Str(&StrRule { allowed: &["AUTHENTICATED_READ", "BUCKET_OWNER_FULL_CONTROL", "BUCKET_OWNER_READ", "PUBLIC_READ"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1034,16 +1035,16 @@ impl ToValue for AudioCodecSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_AudioDescription: ObjRule = ObjRule {
     properties: &[
-        ("AudioDashRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AudioDashRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALTERNATE", "COMMENTARY", "DESCRIPTION", "DUB", "EMERGENCY", "ENHANCED-AUDIO-INTELLIGIBILITY", "KARAOKE", "MAIN", "SUPPLEMENTARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("AudioNormalizationSettings", Shape::Object(&RULE_AudioNormalizationSettings)),
         ("AudioSelectorName", Shape::STR),
-        ("AudioType", Shape::STR),
-        ("AudioTypeControl", Shape::STR),
+        ("AudioType", Shape::Str(&StrRule { allowed: &["CLEAN_EFFECTS", "HEARING_IMPAIRED", "UNDEFINED", "VISUAL_IMPAIRED_COMMENTARY"], ..StrRule::ANY })),
+        ("AudioTypeControl", Shape::Str(&StrRule { allowed: &["FOLLOW_INPUT", "USE_CONFIGURED"], ..StrRule::ANY })),
         ("AudioWatermarkingSettings", Shape::Object(&RULE_AudioWatermarkSettings)),
         ("CodecSettings", Shape::Object(&RULE_AudioCodecSettings)),
-        ("DvbDashAccessibility", Shape::STR),
+        ("DvbDashAccessibility", Shape::Str(&StrRule { allowed: &["DVBDASH_1_VISUALLY_IMPAIRED", "DVBDASH_2_HARD_OF_HEARING", "DVBDASH_3_SUPPLEMENTAL_COMMENTARY", "DVBDASH_4_DIRECTORS_COMMENTARY", "DVBDASH_5_EDUCATIONAL_NOTES", "DVBDASH_6_MAIN_PROGRAM", "DVBDASH_7_CLEAN_FEED"], ..StrRule::ANY })),
         ("LanguageCode", Shape::STR),
-        ("LanguageCodeControl", Shape::STR),
+        ("LanguageCodeControl", Shape::Str(&StrRule { allowed: &["FOLLOW_INPUT", "USE_CONFIGURED"], ..StrRule::ANY })),
         ("Name", Shape::STR),
         ("RemixSettings", Shape::Object(&RULE_RemixSettings)),
         ("StreamName", Shape::STR),
@@ -1179,7 +1180,7 @@ impl ToValue for AudioDescription {
 #[rustfmt::skip]
 pub(crate) static RULE_AudioDolbyEDecode: ObjRule = ObjRule {
     properties: &[
-        ("ProgramSelection", Shape::STR),
+        ("ProgramSelection", Shape::Str(&StrRule { allowed: &["ALL_CHANNELS", "PROGRAM_1", "PROGRAM_2", "PROGRAM_3", "PROGRAM_4", "PROGRAM_5", "PROGRAM_6", "PROGRAM_7", "PROGRAM_8"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1276,7 +1277,7 @@ impl ToValue for AudioHlsRenditionSelection {
 pub(crate) static RULE_AudioLanguageSelection: ObjRule = ObjRule {
     properties: &[
         ("LanguageCode", Shape::STR),
-        ("LanguageSelectionPolicy", Shape::STR),
+        ("LanguageSelectionPolicy", Shape::Str(&StrRule { allowed: &["LOOSE", "STRICT"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1330,8 +1331,8 @@ impl ToValue for AudioLanguageSelection {
 #[rustfmt::skip]
 pub(crate) static RULE_AudioNormalizationSettings: ObjRule = ObjRule {
     properties: &[
-        ("Algorithm", Shape::STR),
-        ("AlgorithmControl", Shape::STR),
+        ("Algorithm", Shape::Str(&StrRule { allowed: &["ITU_1770_1", "ITU_1770_2", "ITU_1770_3", "ITU_1770_4"], ..StrRule::ANY })),
+        ("AlgorithmControl", Shape::Str(&StrRule { allowed: &["CORRECT_AUDIO"], ..StrRule::ANY })),
         ("TargetLkfs", Shape::NUM),
     ],
     closed: true,
@@ -1395,8 +1396,8 @@ pub(crate) static RULE_AudioOnlyHlsSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioGroupId", Shape::STR),
         ("AudioOnlyImage", Shape::Object(&RULE_InputLocation)),
-        ("AudioTrackType", Shape::STR),
-        ("SegmentType", Shape::STR),
+        ("AudioTrackType", Shape::Str(&StrRule { allowed: &["ALTERNATE_AUDIO_AUTO_SELECT", "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT", "ALTERNATE_AUDIO_NOT_AUTO_SELECT", "AUDIO_ONLY_VARIANT_STREAM"], ..StrRule::ANY })),
+        ("SegmentType", Shape::Str(&StrRule { allowed: &["AAC", "FMP4"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1846,7 +1847,7 @@ pub(crate) static RULE_AutomaticInputFailoverSettings: ObjRule = ObjRule {
     properties: &[
         ("ErrorClearTimeMsec", Shape::INT),
         ("FailoverConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_FailoverCondition), min_items: None, max_items: None, unique: false })),
-        ("InputPreference", Shape::STR),
+        ("InputPreference", Shape::Str(&StrRule { allowed: &["EQUAL_INPUT_PREFERENCE", "PRIMARY_INPUT_PREFERRED"], ..StrRule::ANY })),
         ("SecondaryInputId", Shape::STR),
     ],
     closed: true,
@@ -1989,30 +1990,30 @@ impl ToValue for Av1ColorSpaceSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_Av1Settings: ObjRule = ObjRule {
     properties: &[
-        ("AfdSignaling", Shape::STR),
-        ("BitDepth", Shape::STR),
+        ("AfdSignaling", Shape::Str(&StrRule { allowed: &["AUTO", "FIXED", "NONE"], ..StrRule::ANY })),
+        ("BitDepth", Shape::Str(&StrRule { allowed: &["DEPTH_10", "DEPTH_8"], ..StrRule::ANY })),
         ("Bitrate", Shape::INT),
         ("BufSize", Shape::INT),
         ("ColorSpaceSettings", Shape::Object(&RULE_Av1ColorSpaceSettings)),
-        ("FixedAfd", Shape::STR),
+        ("FixedAfd", Shape::Str(&StrRule { allowed: &["AFD_0000", "AFD_0010", "AFD_0011", "AFD_0100", "AFD_1000", "AFD_1001", "AFD_1010", "AFD_1011", "AFD_1101", "AFD_1110", "AFD_1111"], ..StrRule::ANY })),
         ("FramerateDenominator", Shape::INT),
         ("FramerateNumerator", Shape::INT),
         ("GopSize", Shape::NUM),
-        ("GopSizeUnits", Shape::STR),
-        ("Level", Shape::STR),
-        ("LookAheadRateControl", Shape::STR),
+        ("GopSizeUnits", Shape::Str(&StrRule { allowed: &["FRAMES", "SECONDS"], ..StrRule::ANY })),
+        ("Level", Shape::Str(&StrRule { allowed: &["AV1_LEVEL_2", "AV1_LEVEL_2_1", "AV1_LEVEL_3", "AV1_LEVEL_3_1", "AV1_LEVEL_4", "AV1_LEVEL_4_1", "AV1_LEVEL_5", "AV1_LEVEL_5_1", "AV1_LEVEL_5_2", "AV1_LEVEL_5_3", "AV1_LEVEL_6", "AV1_LEVEL_6_1", "AV1_LEVEL_6_2", "AV1_LEVEL_6_3", "AV1_LEVEL_AUTO"], ..StrRule::ANY })),
+        ("LookAheadRateControl", Shape::Str(&StrRule { allowed: &["HIGH", "LOW", "MEDIUM"], ..StrRule::ANY })),
         ("MaxBitrate", Shape::INT),
         ("MinBitrate", Shape::INT),
         ("MinIInterval", Shape::INT),
         ("ParDenominator", Shape::INT),
         ("ParNumerator", Shape::INT),
         ("QvbrQualityLevel", Shape::INT),
-        ("RateControlMode", Shape::STR),
-        ("SceneChangeDetect", Shape::STR),
-        ("SpatialAq", Shape::STR),
-        ("TemporalAq", Shape::STR),
+        ("RateControlMode", Shape::Str(&StrRule { allowed: &["CBR", "QVBR"], ..StrRule::ANY })),
+        ("SceneChangeDetect", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("SpatialAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("TemporalAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
-        ("TimecodeInsertion", Shape::STR),
+        ("TimecodeInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "METADATA_OBU"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2169,7 +2170,7 @@ impl ToValue for Av1Settings {
 pub(crate) static RULE_AvailBlanking: ObjRule = ObjRule {
     properties: &[
         ("AvailBlankingImage", Shape::Object(&RULE_InputLocation)),
-        ("State", Shape::STR),
+        ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2224,7 +2225,7 @@ impl ToValue for AvailBlanking {
 pub(crate) static RULE_AvailConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AvailSettings", Shape::Object(&RULE_AvailSettings)),
-        ("Scte35SegmentationScope", Shape::STR),
+        ("Scte35SegmentationScope", Shape::Str(&StrRule { allowed: &["ALL_OUTPUT_GROUPS", "SCTE35_ENABLED_OUTPUT_GROUPS"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2337,8 +2338,8 @@ impl ToValue for AvailSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_BandwidthReductionFilterSettings: ObjRule = ObjRule {
     properties: &[
-        ("PostFilterSharpening", Shape::STR),
-        ("Strength", Shape::STR),
+        ("PostFilterSharpening", Shape::Str(&StrRule { allowed: &["DISABLED", "SHARPENING_1", "SHARPENING_2", "SHARPENING_3"], ..StrRule::ANY })),
+        ("Strength", Shape::Str(&StrRule { allowed: &["AUTO", "STRENGTH_1", "STRENGTH_2", "STRENGTH_3", "STRENGTH_4"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2385,10 +2386,10 @@ impl ToValue for BandwidthReductionFilterSettings {
 pub(crate) static RULE_BlackoutSlate: ObjRule = ObjRule {
     properties: &[
         ("BlackoutSlateImage", Shape::Object(&RULE_InputLocation)),
-        ("NetworkEndBlackout", Shape::STR),
+        ("NetworkEndBlackout", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("NetworkEndBlackoutImage", Shape::Object(&RULE_InputLocation)),
         ("NetworkId", Shape::STR),
-        ("State", Shape::STR),
+        ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2463,22 +2464,22 @@ impl ToValue for BlackoutSlate {
 #[rustfmt::skip]
 pub(crate) static RULE_BurnInDestinationSettings: ObjRule = ObjRule {
     properties: &[
-        ("Alignment", Shape::STR),
-        ("BackgroundColor", Shape::STR),
+        ("Alignment", Shape::Str(&StrRule { allowed: &["CENTERED", "LEFT", "SMART"], ..StrRule::ANY })),
+        ("BackgroundColor", Shape::Str(&StrRule { allowed: &["BLACK", "NONE", "WHITE"], ..StrRule::ANY })),
         ("BackgroundOpacity", Shape::INT),
         ("Font", Shape::Object(&RULE_InputLocation)),
-        ("FontColor", Shape::STR),
+        ("FontColor", Shape::Str(&StrRule { allowed: &["BLACK", "BLUE", "GREEN", "RED", "WHITE", "YELLOW"], ..StrRule::ANY })),
         ("FontOpacity", Shape::INT),
         ("FontResolution", Shape::INT),
         ("FontSize", Shape::STR),
-        ("OutlineColor", Shape::STR),
+        ("OutlineColor", Shape::Str(&StrRule { allowed: &["BLACK", "BLUE", "GREEN", "RED", "WHITE", "YELLOW"], ..StrRule::ANY })),
         ("OutlineSize", Shape::INT),
-        ("ShadowColor", Shape::STR),
+        ("ShadowColor", Shape::Str(&StrRule { allowed: &["BLACK", "NONE", "WHITE"], ..StrRule::ANY })),
         ("ShadowOpacity", Shape::INT),
         ("ShadowXOffset", Shape::INT),
         ("ShadowYOffset", Shape::INT),
-        ("SubtitleRows", Shape::STR),
-        ("TeletextGridControl", Shape::STR),
+        ("SubtitleRows", Shape::Str(&StrRule { allowed: &["ROWS_16", "ROWS_20", "ROWS_24"], ..StrRule::ANY })),
+        ("TeletextGridControl", Shape::Str(&StrRule { allowed: &["FIXED", "SCALED"], ..StrRule::ANY })),
         ("XPosition", Shape::INT),
         ("YPosition", Shape::INT),
     ],
@@ -2644,11 +2645,11 @@ impl ToValue for BurnInDestinationSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_CaptionDescription: ObjRule = ObjRule {
     properties: &[
-        ("Accessibility", Shape::STR),
-        ("CaptionDashRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Accessibility", Shape::Str(&StrRule { allowed: &["DOES_NOT_IMPLEMENT_ACCESSIBILITY_FEATURES", "IMPLEMENTS_ACCESSIBILITY_FEATURES"], ..StrRule::ANY })),
+        ("CaptionDashRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALTERNATE", "CAPTION", "COMMENTARY", "DESCRIPTION", "DUB", "EASYREADER", "EMERGENCY", "FORCED-SUBTITLE", "KARAOKE", "MAIN", "METADATA", "SUBTITLE", "SUPPLEMENTARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("CaptionSelectorName", Shape::STR),
         ("DestinationSettings", Shape::Object(&RULE_CaptionDestinationSettings)),
-        ("DvbDashAccessibility", Shape::STR),
+        ("DvbDashAccessibility", Shape::Str(&StrRule { allowed: &["DVBDASH_1_VISUALLY_IMPAIRED", "DVBDASH_2_HARD_OF_HEARING", "DVBDASH_3_SUPPLEMENTAL_COMMENTARY", "DVBDASH_4_DIRECTORS_COMMENTARY", "DVBDASH_5_EDUCATIONAL_NOTES", "DVBDASH_6_MAIN_PROGRAM", "DVBDASH_7_CLEAN_FEED"], ..StrRule::ANY })),
         ("LanguageCode", Shape::STR),
         ("LanguageDescription", Shape::STR),
         ("Name", Shape::STR),
@@ -3235,7 +3236,7 @@ impl ToValue for CaptionSelectorSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_CdiInputSpecification: ObjRule = ObjRule {
     properties: &[
-        ("Resolution", Shape::STR),
+        ("Resolution", Shape::Str(&StrRule { allowed: &["FHD", "HD", "SD", "UHD"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -3371,20 +3372,20 @@ pub(crate) static RULE_CmafIngestGroupSettings: ObjRule = ObjRule {
         ("AdditionalDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalDestinations), min_items: None, max_items: None, unique: false })),
         ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CmafIngestCaptionLanguageMapping), min_items: None, max_items: None, unique: false })),
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        ("Id3Behavior", Shape::STR),
+        ("Id3Behavior", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("Id3NameModifier", Shape::STR),
-        ("KlvBehavior", Shape::STR),
+        ("KlvBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
         ("KlvNameModifier", Shape::STR),
-        ("NielsenId3Behavior", Shape::STR),
+        ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
         ("NielsenId3NameModifier", Shape::STR),
         ("Scte35NameModifier", Shape::STR),
-        ("Scte35Type", Shape::STR),
+        ("Scte35Type", Shape::Str(&StrRule { allowed: &["NONE", "SCTE_35_WITHOUT_IDR", "SCTE_35_WITHOUT_SEGMENTATION"], ..StrRule::ANY })),
         ("SegmentLength", Shape::INT),
-        ("SegmentLengthUnits", Shape::STR),
+        ("SegmentLengthUnits", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS"], ..StrRule::ANY })),
         ("SendDelayMs", Shape::INT),
-        ("TimedMetadataId3Frame", Shape::STR),
+        ("TimedMetadataId3Frame", Shape::Str(&StrRule { allowed: &["NONE", "PRIV", "TDRL"], ..StrRule::ANY })),
         ("TimedMetadataId3Period", Shape::INT),
-        ("TimedMetadataPassthrough", Shape::STR),
+        ("TimedMetadataPassthrough", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -3546,8 +3547,8 @@ impl ToValue for CmafIngestOutputSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_ColorCorrection: ObjRule = ObjRule {
     properties: &[
-        ("InputColorSpace", Shape::STR),
-        ("OutputColorSpace", Shape::STR),
+        ("InputColorSpace", Shape::Str(&StrRule { allowed: &["HDR10", "HLG_2020", "REC_601", "REC_709"], ..StrRule::ANY })),
+        ("OutputColorSpace", Shape::Str(&StrRule { allowed: &["HDR10", "HLG_2020", "REC_601", "REC_709"], ..StrRule::ANY })),
         ("Uri", Shape::STR),
     ],
     closed: true,
@@ -3744,7 +3745,7 @@ impl ToValue for DvbNitSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_DvbSdtSettings: ObjRule = ObjRule {
     properties: &[
-        ("OutputSdt", Shape::STR),
+        ("OutputSdt", Shape::Str(&StrRule { allowed: &["SDT_FOLLOW", "SDT_FOLLOW_IF_PRESENT", "SDT_MANUAL", "SDT_NONE"], ..StrRule::ANY })),
         ("RepInterval", Shape::INT),
         ("ServiceName", Shape::STR),
         ("ServiceProviderName", Shape::STR),
@@ -3815,22 +3816,22 @@ impl ToValue for DvbSdtSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_DvbSubDestinationSettings: ObjRule = ObjRule {
     properties: &[
-        ("Alignment", Shape::STR),
-        ("BackgroundColor", Shape::STR),
+        ("Alignment", Shape::Str(&StrRule { allowed: &["CENTERED", "LEFT", "SMART"], ..StrRule::ANY })),
+        ("BackgroundColor", Shape::Str(&StrRule { allowed: &["BLACK", "NONE", "WHITE"], ..StrRule::ANY })),
         ("BackgroundOpacity", Shape::INT),
         ("Font", Shape::Object(&RULE_InputLocation)),
-        ("FontColor", Shape::STR),
+        ("FontColor", Shape::Str(&StrRule { allowed: &["BLACK", "BLUE", "GREEN", "RED", "WHITE", "YELLOW"], ..StrRule::ANY })),
         ("FontOpacity", Shape::INT),
         ("FontResolution", Shape::INT),
         ("FontSize", Shape::STR),
-        ("OutlineColor", Shape::STR),
+        ("OutlineColor", Shape::Str(&StrRule { allowed: &["BLACK", "BLUE", "GREEN", "RED", "WHITE", "YELLOW"], ..StrRule::ANY })),
         ("OutlineSize", Shape::INT),
-        ("ShadowColor", Shape::STR),
+        ("ShadowColor", Shape::Str(&StrRule { allowed: &["BLACK", "NONE", "WHITE"], ..StrRule::ANY })),
         ("ShadowOpacity", Shape::INT),
         ("ShadowXOffset", Shape::INT),
         ("ShadowYOffset", Shape::INT),
-        ("SubtitleRows", Shape::STR),
-        ("TeletextGridControl", Shape::STR),
+        ("SubtitleRows", Shape::Str(&StrRule { allowed: &["ROWS_16", "ROWS_20", "ROWS_24"], ..StrRule::ANY })),
+        ("TeletextGridControl", Shape::Str(&StrRule { allowed: &["FIXED", "SCALED"], ..StrRule::ANY })),
         ("XPosition", Shape::INT),
         ("YPosition", Shape::INT),
     ],
@@ -3996,7 +3997,7 @@ impl ToValue for DvbSubDestinationSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_DvbSubSourceSettings: ObjRule = ObjRule {
     properties: &[
-        ("OcrLanguage", Shape::STR),
+        ("OcrLanguage", Shape::Str(&StrRule { allowed: &["DEU", "ENG", "FRA", "NLD", "POR", "SPA"], ..StrRule::ANY })),
         ("Pid", Shape::INT),
     ],
     closed: true,
@@ -4100,10 +4101,10 @@ impl ToValue for DvbTdtSettings {
 pub(crate) static RULE_Eac3AtmosSettings: ObjRule = ObjRule {
     properties: &[
         ("Bitrate", Shape::NUM),
-        ("CodingMode", Shape::STR),
+        ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_5_1_4", "CODING_MODE_7_1_4", "CODING_MODE_9_1_6"], ..StrRule::ANY })),
         ("Dialnorm", Shape::INT),
-        ("DrcLine", Shape::STR),
-        ("DrcRf", Shape::STR),
+        ("DrcLine", Shape::Str(&StrRule { allowed: &["FILM_LIGHT", "FILM_STANDARD", "MUSIC_LIGHT", "MUSIC_STANDARD", "NONE", "SPEECH"], ..StrRule::ANY })),
+        ("DrcRf", Shape::Str(&StrRule { allowed: &["FILM_LIGHT", "FILM_STANDARD", "MUSIC_LIGHT", "MUSIC_STANDARD", "NONE", "SPEECH"], ..StrRule::ANY })),
         ("HeightTrim", Shape::NUM),
         ("SurroundTrim", Shape::NUM),
     ],
@@ -4176,26 +4177,26 @@ impl ToValue for Eac3AtmosSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_Eac3Settings: ObjRule = ObjRule {
     properties: &[
-        ("AttenuationControl", Shape::STR),
+        ("AttenuationControl", Shape::Str(&StrRule { allowed: &["ATTENUATE_3_DB", "NONE"], ..StrRule::ANY })),
         ("Bitrate", Shape::NUM),
-        ("BitstreamMode", Shape::STR),
-        ("CodingMode", Shape::STR),
-        ("DcFilter", Shape::STR),
+        ("BitstreamMode", Shape::Str(&StrRule { allowed: &["COMMENTARY", "COMPLETE_MAIN", "EMERGENCY", "HEARING_IMPAIRED", "VISUALLY_IMPAIRED"], ..StrRule::ANY })),
+        ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_1_0", "CODING_MODE_2_0", "CODING_MODE_3_2"], ..StrRule::ANY })),
+        ("DcFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("Dialnorm", Shape::INT),
-        ("DrcLine", Shape::STR),
-        ("DrcRf", Shape::STR),
-        ("LfeControl", Shape::STR),
-        ("LfeFilter", Shape::STR),
+        ("DrcLine", Shape::Str(&StrRule { allowed: &["FILM_LIGHT", "FILM_STANDARD", "MUSIC_LIGHT", "MUSIC_STANDARD", "NONE", "SPEECH"], ..StrRule::ANY })),
+        ("DrcRf", Shape::Str(&StrRule { allowed: &["FILM_LIGHT", "FILM_STANDARD", "MUSIC_LIGHT", "MUSIC_STANDARD", "NONE", "SPEECH"], ..StrRule::ANY })),
+        ("LfeControl", Shape::Str(&StrRule { allowed: &["LFE", "NO_LFE"], ..StrRule::ANY })),
+        ("LfeFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("LoRoCenterMixLevel", Shape::NUM),
         ("LoRoSurroundMixLevel", Shape::NUM),
         ("LtRtCenterMixLevel", Shape::NUM),
         ("LtRtSurroundMixLevel", Shape::NUM),
-        ("MetadataControl", Shape::STR),
-        ("PassthroughControl", Shape::STR),
-        ("PhaseControl", Shape::STR),
-        ("StereoDownmix", Shape::STR),
-        ("SurroundExMode", Shape::STR),
-        ("SurroundMode", Shape::STR),
+        ("MetadataControl", Shape::Str(&StrRule { allowed: &["FOLLOW_INPUT", "USE_CONFIGURED"], ..StrRule::ANY })),
+        ("PassthroughControl", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "WHEN_POSSIBLE"], ..StrRule::ANY })),
+        ("PhaseControl", Shape::Str(&StrRule { allowed: &["NO_SHIFT", "SHIFT_90_DEGREES"], ..StrRule::ANY })),
+        ("StereoDownmix", Shape::Str(&StrRule { allowed: &["DPL2", "LO_RO", "LT_RT", "NOT_INDICATED"], ..StrRule::ANY })),
+        ("SurroundExMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "NOT_INDICATED"], ..StrRule::ANY })),
+        ("SurroundMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "NOT_INDICATED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -4378,9 +4379,9 @@ pub(crate) static RULE_EbuTtDDestinationSettings: ObjRule = ObjRule {
         ("CopyrightHolder", Shape::STR),
         ("DefaultFontSize", Shape::INT),
         ("DefaultLineHeight", Shape::INT),
-        ("FillLineGap", Shape::STR),
+        ("FillLineGap", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("FontFamily", Shape::STR),
-        ("StyleControl", Shape::STR),
+        ("StyleControl", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -4461,8 +4462,8 @@ impl ToValue for EbuTtDDestinationSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_EmbeddedSourceSettings: ObjRule = ObjRule {
     properties: &[
-        ("Convert608To708", Shape::STR),
-        ("Scte20Detection", Shape::STR),
+        ("Convert608To708", Shape::Str(&StrRule { allowed: &["DISABLED", "UPCONVERT"], ..StrRule::ANY })),
+        ("Scte20Detection", Shape::Str(&StrRule { allowed: &["AUTO", "OFF"], ..StrRule::ANY })),
         ("Source608ChannelNumber", Shape::INT),
         ("Source608TrackNumber", Shape::INT),
     ],
@@ -4913,8 +4914,8 @@ impl ToValue for FailoverConditionSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_FeatureActivations: ObjRule = ObjRule {
     properties: &[
-        ("InputPrepareScheduleActions", Shape::STR),
-        ("OutputStaticImageOverlayScheduleActions", Shape::STR),
+        ("InputPrepareScheduleActions", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("OutputStaticImageOverlayScheduleActions", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -4974,7 +4975,7 @@ impl ToValue for FeatureActivations {
 pub(crate) static RULE_FecOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("ColumnDepth", Shape::INT),
-        ("IncludeFec", Shape::STR),
+        ("IncludeFec", Shape::Str(&StrRule { allowed: &["COLUMN", "COLUMN_AND_ROW"], ..StrRule::ANY })),
         ("RowLength", Shape::INT),
     ],
     closed: true,
@@ -5037,8 +5038,8 @@ impl ToValue for FecOutputSettings {
 pub(crate) static RULE_Fmp4HlsSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioRenditionSets", Shape::STR),
-        ("NielsenId3Behavior", Shape::STR),
-        ("TimedMetadataBehavior", Shape::STR),
+        ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+        ("TimedMetadataBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -5099,7 +5100,7 @@ impl ToValue for Fmp4HlsSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_FollowerChannelSettings: ObjRule = ObjRule {
     properties: &[
-        ("LinkedChannelType", Shape::STR),
+        ("LinkedChannelType", Shape::Str(&StrRule { allowed: &["FOLLOWING_CHANNEL", "PRIMARY_CHANNEL"], ..StrRule::ANY })),
         ("PrimaryChannelArn", Shape::STR),
     ],
     closed: true,
@@ -5295,7 +5296,7 @@ impl ToValue for FrameCaptureOutputSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_FrameCaptureS3Settings: ObjRule = ObjRule {
     properties: &[
-        ("CannedAcl", Shape::STR),
+        ("CannedAcl", Shape::Str(&StrRule { allowed: &["AUTHENTICATED_READ", "BUCKET_OWNER_FULL_CONTROL", "BUCKET_OWNER_READ", "PUBLIC_READ"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -5341,7 +5342,7 @@ impl ToValue for FrameCaptureS3Settings {
 pub(crate) static RULE_FrameCaptureSettings: ObjRule = ObjRule {
     properties: &[
         ("CaptureInterval", Shape::INT),
-        ("CaptureIntervalUnits", Shape::STR),
+        ("CaptureIntervalUnits", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS"], ..StrRule::ANY })),
         ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
     ],
     closed: true,
@@ -5402,12 +5403,12 @@ impl ToValue for FrameCaptureSettings {
 pub(crate) static RULE_GlobalConfiguration: ObjRule = ObjRule {
     properties: &[
         ("InitialAudioGain", Shape::INT),
-        ("InputEndAction", Shape::STR),
+        ("InputEndAction", Shape::Str(&StrRule { allowed: &["NONE", "SWITCH_AND_LOOP_INPUTS"], ..StrRule::ANY })),
         ("InputLossBehavior", Shape::Object(&RULE_InputLossBehavior)),
-        ("OutputLockingMode", Shape::STR),
+        ("OutputLockingMode", Shape::Str(&StrRule { allowed: &["DISABLED", "EPOCH_LOCKING", "PIPELINE_LOCKING"], ..StrRule::ANY })),
         ("OutputLockingSettings", Shape::Object(&RULE_OutputLockingSettings)),
-        ("OutputTimingSource", Shape::STR),
-        ("SupportLowFramerateInputs", Shape::STR),
+        ("OutputTimingSource", Shape::Str(&StrRule { allowed: &["INPUT_CLOCK", "SYSTEM_CLOCK"], ..StrRule::ANY })),
+        ("SupportLowFramerateInputs", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -5625,50 +5626,50 @@ impl ToValue for H264FilterSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_H264Settings: ObjRule = ObjRule {
     properties: &[
-        ("AdaptiveQuantization", Shape::STR),
-        ("AfdSignaling", Shape::STR),
+        ("AdaptiveQuantization", Shape::Str(&StrRule { allowed: &["AUTO", "HIGH", "HIGHER", "LOW", "MAX", "MEDIUM", "OFF"], ..StrRule::ANY })),
+        ("AfdSignaling", Shape::Str(&StrRule { allowed: &["AUTO", "FIXED", "NONE"], ..StrRule::ANY })),
         ("Bitrate", Shape::INT),
         ("BufFillPct", Shape::INT),
         ("BufSize", Shape::INT),
-        ("ColorMetadata", Shape::STR),
+        ("ColorMetadata", Shape::Str(&StrRule { allowed: &["IGNORE", "INSERT"], ..StrRule::ANY })),
         ("ColorSpaceSettings", Shape::Object(&RULE_H264ColorSpaceSettings)),
-        ("EntropyEncoding", Shape::STR),
+        ("EntropyEncoding", Shape::Str(&StrRule { allowed: &["CABAC", "CAVLC"], ..StrRule::ANY })),
         ("FilterSettings", Shape::Object(&RULE_H264FilterSettings)),
-        ("FixedAfd", Shape::STR),
-        ("FlickerAq", Shape::STR),
-        ("ForceFieldPictures", Shape::STR),
-        ("FramerateControl", Shape::STR),
+        ("FixedAfd", Shape::Str(&StrRule { allowed: &["AFD_0000", "AFD_0010", "AFD_0011", "AFD_0100", "AFD_1000", "AFD_1001", "AFD_1010", "AFD_1011", "AFD_1101", "AFD_1110", "AFD_1111"], ..StrRule::ANY })),
+        ("FlickerAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("ForceFieldPictures", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("FramerateControl", Shape::Str(&StrRule { allowed: &["INITIALIZE_FROM_SOURCE", "SPECIFIED"], ..StrRule::ANY })),
         ("FramerateDenominator", Shape::INT),
         ("FramerateNumerator", Shape::INT),
-        ("GopBReference", Shape::STR),
+        ("GopBReference", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("GopClosedCadence", Shape::INT),
         ("GopNumBFrames", Shape::INT),
         ("GopSize", Shape::NUM),
-        ("GopSizeUnits", Shape::STR),
-        ("Level", Shape::STR),
-        ("LookAheadRateControl", Shape::STR),
+        ("GopSizeUnits", Shape::Str(&StrRule { allowed: &["FRAMES", "SECONDS"], ..StrRule::ANY })),
+        ("Level", Shape::Str(&StrRule { allowed: &["H264_LEVEL_1", "H264_LEVEL_1_1", "H264_LEVEL_1_2", "H264_LEVEL_1_3", "H264_LEVEL_2", "H264_LEVEL_2_1", "H264_LEVEL_2_2", "H264_LEVEL_3", "H264_LEVEL_3_1", "H264_LEVEL_3_2", "H264_LEVEL_4", "H264_LEVEL_4_1", "H264_LEVEL_4_2", "H264_LEVEL_5", "H264_LEVEL_5_1", "H264_LEVEL_5_2", "H264_LEVEL_AUTO"], ..StrRule::ANY })),
+        ("LookAheadRateControl", Shape::Str(&StrRule { allowed: &["HIGH", "LOW", "MEDIUM"], ..StrRule::ANY })),
         ("MaxBitrate", Shape::INT),
         ("MinBitrate", Shape::INT),
         ("MinIInterval", Shape::INT),
         ("MinQp", Shape::INT),
         ("NumRefFrames", Shape::INT),
-        ("ParControl", Shape::STR),
+        ("ParControl", Shape::Str(&StrRule { allowed: &["INITIALIZE_FROM_SOURCE", "SPECIFIED"], ..StrRule::ANY })),
         ("ParDenominator", Shape::INT),
         ("ParNumerator", Shape::INT),
-        ("Profile", Shape::STR),
-        ("QualityLevel", Shape::STR),
+        ("Profile", Shape::Str(&StrRule { allowed: &["BASELINE", "HIGH", "HIGH_10BIT", "HIGH_422", "HIGH_422_10BIT", "MAIN"], ..StrRule::ANY })),
+        ("QualityLevel", Shape::Str(&StrRule { allowed: &["ENHANCED_QUALITY", "STANDARD_QUALITY"], ..StrRule::ANY })),
         ("QvbrQualityLevel", Shape::INT),
-        ("RateControlMode", Shape::STR),
-        ("ScanType", Shape::STR),
-        ("SceneChangeDetect", Shape::STR),
+        ("RateControlMode", Shape::Str(&StrRule { allowed: &["CBR", "MULTIPLEX", "QVBR", "VBR"], ..StrRule::ANY })),
+        ("ScanType", Shape::Str(&StrRule { allowed: &["INTERLACED", "PROGRESSIVE"], ..StrRule::ANY })),
+        ("SceneChangeDetect", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("Slices", Shape::INT),
         ("Softness", Shape::INT),
-        ("SpatialAq", Shape::STR),
-        ("SubgopLength", Shape::STR),
-        ("Syntax", Shape::STR),
-        ("TemporalAq", Shape::STR),
+        ("SpatialAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("SubgopLength", Shape::Str(&StrRule { allowed: &["DYNAMIC", "FIXED"], ..StrRule::ANY })),
+        ("Syntax", Shape::Str(&StrRule { allowed: &["DEFAULT", "RP2027"], ..StrRule::ANY })),
+        ("TemporalAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
-        ("TimecodeInsertion", Shape::STR),
+        ("TimecodeInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "PIC_TIMING_SEI"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -6164,48 +6165,48 @@ impl ToValue for H265FilterSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_H265Settings: ObjRule = ObjRule {
     properties: &[
-        ("AdaptiveQuantization", Shape::STR),
-        ("AfdSignaling", Shape::STR),
-        ("AlternativeTransferFunction", Shape::STR),
+        ("AdaptiveQuantization", Shape::Str(&StrRule { allowed: &["AUTO", "HIGH", "HIGHER", "LOW", "MAX", "MEDIUM", "OFF"], ..StrRule::ANY })),
+        ("AfdSignaling", Shape::Str(&StrRule { allowed: &["AUTO", "FIXED", "NONE"], ..StrRule::ANY })),
+        ("AlternativeTransferFunction", Shape::Str(&StrRule { allowed: &["INSERT", "OMIT"], ..StrRule::ANY })),
         ("Bitrate", Shape::INT),
         ("BufSize", Shape::INT),
-        ("ColorMetadata", Shape::STR),
+        ("ColorMetadata", Shape::Str(&StrRule { allowed: &["IGNORE", "INSERT"], ..StrRule::ANY })),
         ("ColorSpaceSettings", Shape::Object(&RULE_H265ColorSpaceSettings)),
-        ("Deblocking", Shape::STR),
+        ("Deblocking", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("FilterSettings", Shape::Object(&RULE_H265FilterSettings)),
-        ("FixedAfd", Shape::STR),
-        ("FlickerAq", Shape::STR),
+        ("FixedAfd", Shape::Str(&StrRule { allowed: &["AFD_0000", "AFD_0010", "AFD_0011", "AFD_0100", "AFD_1000", "AFD_1001", "AFD_1010", "AFD_1011", "AFD_1101", "AFD_1110", "AFD_1111"], ..StrRule::ANY })),
+        ("FlickerAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("FramerateDenominator", Shape::INT),
         ("FramerateNumerator", Shape::INT),
-        ("GopBReference", Shape::STR),
+        ("GopBReference", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("GopClosedCadence", Shape::INT),
         ("GopNumBFrames", Shape::INT),
         ("GopSize", Shape::NUM),
-        ("GopSizeUnits", Shape::STR),
-        ("Level", Shape::STR),
-        ("LookAheadRateControl", Shape::STR),
+        ("GopSizeUnits", Shape::Str(&StrRule { allowed: &["FRAMES", "SECONDS"], ..StrRule::ANY })),
+        ("Level", Shape::Str(&StrRule { allowed: &["H265_LEVEL_1", "H265_LEVEL_2", "H265_LEVEL_2_1", "H265_LEVEL_3", "H265_LEVEL_3_1", "H265_LEVEL_4", "H265_LEVEL_4_1", "H265_LEVEL_5", "H265_LEVEL_5_1", "H265_LEVEL_5_2", "H265_LEVEL_6", "H265_LEVEL_6_1", "H265_LEVEL_6_2", "H265_LEVEL_AUTO"], ..StrRule::ANY })),
+        ("LookAheadRateControl", Shape::Str(&StrRule { allowed: &["HIGH", "LOW", "MEDIUM"], ..StrRule::ANY })),
         ("MaxBitrate", Shape::INT),
         ("MinBitrate", Shape::INT),
         ("MinIInterval", Shape::INT),
         ("MinQp", Shape::INT),
-        ("MvOverPictureBoundaries", Shape::STR),
-        ("MvTemporalPredictor", Shape::STR),
+        ("MvOverPictureBoundaries", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("MvTemporalPredictor", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("ParDenominator", Shape::INT),
         ("ParNumerator", Shape::INT),
-        ("Profile", Shape::STR),
+        ("Profile", Shape::Str(&StrRule { allowed: &["MAIN", "MAIN_10BIT"], ..StrRule::ANY })),
         ("QvbrQualityLevel", Shape::INT),
-        ("RateControlMode", Shape::STR),
-        ("ScanType", Shape::STR),
-        ("SceneChangeDetect", Shape::STR),
+        ("RateControlMode", Shape::Str(&StrRule { allowed: &["CBR", "MULTIPLEX", "QVBR"], ..StrRule::ANY })),
+        ("ScanType", Shape::Str(&StrRule { allowed: &["INTERLACED", "PROGRESSIVE"], ..StrRule::ANY })),
+        ("SceneChangeDetect", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("Slices", Shape::INT),
-        ("SubgopLength", Shape::STR),
-        ("Tier", Shape::STR),
+        ("SubgopLength", Shape::Str(&StrRule { allowed: &["DYNAMIC", "FIXED"], ..StrRule::ANY })),
+        ("Tier", Shape::Str(&StrRule { allowed: &["HIGH", "MAIN"], ..StrRule::ANY })),
         ("TileHeight", Shape::INT),
-        ("TilePadding", Shape::STR),
+        ("TilePadding", Shape::Str(&StrRule { allowed: &["NONE", "PADDED"], ..StrRule::ANY })),
         ("TileWidth", Shape::INT),
         ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
-        ("TimecodeInsertion", Shape::STR),
-        ("TreeblockSize", Shape::STR),
+        ("TimecodeInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "PIC_TIMING_SEI"], ..StrRule::ANY })),
+        ("TreeblockSize", Shape::Str(&StrRule { allowed: &["AUTO", "TREE_SIZE_32X32"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -6589,7 +6590,7 @@ pub(crate) static RULE_HlsAkamaiSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionRetryInterval", Shape::INT),
         ("FilecacheDuration", Shape::INT),
-        ("HttpTransferMode", Shape::STR),
+        ("HttpTransferMode", Shape::Str(&StrRule { allowed: &["CHUNKED", "NON_CHUNKED"], ..StrRule::ANY })),
         ("NumRetries", Shape::INT),
         ("RestartDelay", Shape::INT),
         ("Salt", Shape::STR),
@@ -6834,49 +6835,49 @@ impl ToValue for HlsCdnSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_HlsGroupSettings: ObjRule = ObjRule {
     properties: &[
-        ("AdMarkers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AdMarkers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADOBE", "ELEMENTAL", "ELEMENTAL_SCTE35"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("BaseUrlContent", Shape::STR),
         ("BaseUrlContent1", Shape::STR),
         ("BaseUrlManifest", Shape::STR),
         ("BaseUrlManifest1", Shape::STR),
         ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionLanguageMapping), min_items: None, max_items: None, unique: false })),
-        ("CaptionLanguageSetting", Shape::STR),
-        ("ClientCache", Shape::STR),
-        ("CodecSpecification", Shape::STR),
+        ("CaptionLanguageSetting", Shape::Str(&StrRule { allowed: &["INSERT", "NONE", "OMIT"], ..StrRule::ANY })),
+        ("ClientCache", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("CodecSpecification", Shape::Str(&StrRule { allowed: &["RFC_4281", "RFC_6381"], ..StrRule::ANY })),
         ("ConstantIv", Shape::STR),
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        ("DirectoryStructure", Shape::STR),
-        ("DiscontinuityTags", Shape::STR),
-        ("EncryptionType", Shape::STR),
+        ("DirectoryStructure", Shape::Str(&StrRule { allowed: &["SINGLE_DIRECTORY", "SUBDIRECTORY_PER_STREAM"], ..StrRule::ANY })),
+        ("DiscontinuityTags", Shape::Str(&StrRule { allowed: &["INSERT", "NEVER_INSERT"], ..StrRule::ANY })),
+        ("EncryptionType", Shape::Str(&StrRule { allowed: &["AES128", "SAMPLE_AES"], ..StrRule::ANY })),
         ("HlsCdnSettings", Shape::Object(&RULE_HlsCdnSettings)),
-        ("HlsId3SegmentTagging", Shape::STR),
-        ("IFrameOnlyPlaylists", Shape::STR),
-        ("IncompleteSegmentBehavior", Shape::STR),
+        ("HlsId3SegmentTagging", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("IFrameOnlyPlaylists", Shape::Str(&StrRule { allowed: &["DISABLED", "STANDARD"], ..StrRule::ANY })),
+        ("IncompleteSegmentBehavior", Shape::Str(&StrRule { allowed: &["AUTO", "SUPPRESS"], ..StrRule::ANY })),
         ("IndexNSegments", Shape::INT),
-        ("InputLossAction", Shape::STR),
-        ("IvInManifest", Shape::STR),
-        ("IvSource", Shape::STR),
+        ("InputLossAction", Shape::Str(&StrRule { allowed: &["EMIT_OUTPUT", "PAUSE_OUTPUT"], ..StrRule::ANY })),
+        ("IvInManifest", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
+        ("IvSource", Shape::Str(&StrRule { allowed: &["EXPLICIT", "FOLLOWS_SEGMENT_NUMBER"], ..StrRule::ANY })),
         ("KeepSegments", Shape::INT),
         ("KeyFormat", Shape::STR),
         ("KeyFormatVersions", Shape::STR),
         ("KeyProviderSettings", Shape::Object(&RULE_KeyProviderSettings)),
-        ("ManifestCompression", Shape::STR),
-        ("ManifestDurationFormat", Shape::STR),
+        ("ManifestCompression", Shape::Str(&StrRule { allowed: &["GZIP", "NONE"], ..StrRule::ANY })),
+        ("ManifestDurationFormat", Shape::Str(&StrRule { allowed: &["FLOATING_POINT", "INTEGER"], ..StrRule::ANY })),
         ("MinSegmentLength", Shape::INT),
-        ("Mode", Shape::STR),
-        ("OutputSelection", Shape::STR),
-        ("ProgramDateTime", Shape::STR),
-        ("ProgramDateTimeClock", Shape::STR),
+        ("Mode", Shape::Str(&StrRule { allowed: &["LIVE", "VOD"], ..StrRule::ANY })),
+        ("OutputSelection", Shape::Str(&StrRule { allowed: &["MANIFESTS_AND_SEGMENTS", "SEGMENTS_ONLY", "VARIANT_MANIFESTS_AND_SEGMENTS"], ..StrRule::ANY })),
+        ("ProgramDateTime", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
+        ("ProgramDateTimeClock", Shape::Str(&StrRule { allowed: &["INITIALIZE_FROM_OUTPUT_TIMECODE", "SYSTEM_CLOCK"], ..StrRule::ANY })),
         ("ProgramDateTimePeriod", Shape::INT),
-        ("RedundantManifest", Shape::STR),
+        ("RedundantManifest", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("SegmentLength", Shape::INT),
-        ("SegmentationMode", Shape::STR),
+        ("SegmentationMode", Shape::Str(&StrRule { allowed: &["USE_INPUT_SEGMENTATION", "USE_SEGMENT_DURATION"], ..StrRule::ANY })),
         ("SegmentsPerSubdirectory", Shape::INT),
-        ("StreamInfResolution", Shape::STR),
-        ("TimedMetadataId3Frame", Shape::STR),
+        ("StreamInfResolution", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
+        ("TimedMetadataId3Frame", Shape::Str(&StrRule { allowed: &["NONE", "PRIV", "TDRL"], ..StrRule::ANY })),
         ("TimedMetadataId3Period", Shape::INT),
         ("TimestampDeltaMilliseconds", Shape::INT),
-        ("TsFileMode", Shape::STR),
+        ("TsFileMode", Shape::Str(&StrRule { allowed: &["SEGMENTED_FILES", "SINGLE_FILE"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -7231,7 +7232,7 @@ pub(crate) static RULE_HlsInputSettings: ObjRule = ObjRule {
         ("BufferSegments", Shape::INT),
         ("Retries", Shape::INT),
         ("RetryInterval", Shape::INT),
-        ("Scte35Source", Shape::STR),
+        ("Scte35Source", Shape::Str(&StrRule { allowed: &["MANIFEST", "SEGMENTS"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -7308,7 +7309,7 @@ pub(crate) static RULE_HlsMediaStoreSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionRetryInterval", Shape::INT),
         ("FilecacheDuration", Shape::INT),
-        ("MediaStoreStorageClass", Shape::STR),
+        ("MediaStoreStorageClass", Shape::Str(&StrRule { allowed: &["TEMPORAL"], ..StrRule::ANY })),
         ("NumRetries", Shape::INT),
         ("RestartDelay", Shape::INT),
     ],
@@ -7385,7 +7386,7 @@ impl ToValue for HlsMediaStoreSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_HlsOutputSettings: ObjRule = ObjRule {
     properties: &[
-        ("H265PackagingType", Shape::STR),
+        ("H265PackagingType", Shape::Str(&StrRule { allowed: &["HEV1", "HVC1"], ..StrRule::ANY })),
         ("HlsSettings", Shape::Object(&RULE_HlsSettings)),
         ("NameModifier", Shape::STR),
         ("SegmentModifier", Shape::STR),
@@ -7457,7 +7458,7 @@ impl ToValue for HlsOutputSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_HlsS3Settings: ObjRule = ObjRule {
     properties: &[
-        ("CannedAcl", Shape::STR),
+        ("CannedAcl", Shape::Str(&StrRule { allowed: &["AUTHENTICATED_READ", "BUCKET_OWNER_FULL_CONTROL", "BUCKET_OWNER_READ", "PUBLIC_READ"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -7577,7 +7578,7 @@ pub(crate) static RULE_HlsWebdavSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionRetryInterval", Shape::INT),
         ("FilecacheDuration", Shape::INT),
-        ("HttpTransferMode", Shape::STR),
+        ("HttpTransferMode", Shape::Str(&StrRule { allowed: &["CHUNKED", "NON_CHUNKED"], ..StrRule::ANY })),
         ("NumRetries", Shape::INT),
         ("RestartDelay", Shape::INT),
     ],
@@ -7894,7 +7895,7 @@ pub(crate) static RULE_InputLossBehavior: ObjRule = ObjRule {
         ("BlackFrameMsec", Shape::INT),
         ("InputLossImageColor", Shape::STR),
         ("InputLossImageSlate", Shape::Object(&RULE_InputLocation)),
-        ("InputLossImageType", Shape::STR),
+        ("InputLossImageType", Shape::Str(&StrRule { allowed: &["COLOR", "SLATE"], ..StrRule::ANY })),
         ("RepeatFrameMsec", Shape::INT),
     ],
     closed: true,
@@ -8019,14 +8020,14 @@ pub(crate) static RULE_InputSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioSelector), min_items: None, max_items: None, unique: false })),
         ("CaptionSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionSelector), min_items: None, max_items: None, unique: false })),
-        ("DeblockFilter", Shape::STR),
-        ("DenoiseFilter", Shape::STR),
+        ("DeblockFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("DenoiseFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("FilterStrength", Shape::INT),
-        ("InputFilter", Shape::STR),
+        ("InputFilter", Shape::Str(&StrRule { allowed: &["AUTO", "DISABLED", "FORCED"], ..StrRule::ANY })),
         ("NetworkInputSettings", Shape::Object(&RULE_NetworkInputSettings)),
         ("Scte35Pid", Shape::INT),
-        ("Smpte2038DataPreference", Shape::STR),
-        ("SourceEndBehavior", Shape::STR),
+        ("Smpte2038DataPreference", Shape::Str(&StrRule { allowed: &["IGNORE", "PREFER"], ..StrRule::ANY })),
+        ("SourceEndBehavior", Shape::Str(&StrRule { allowed: &["CONTINUE", "LOOP"], ..StrRule::ANY })),
         ("VideoSelector", Shape::Object(&RULE_VideoSelector)),
     ],
     closed: true,
@@ -8146,9 +8147,9 @@ impl ToValue for InputSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_InputSpecification: ObjRule = ObjRule {
     properties: &[
-        ("Codec", Shape::STR),
-        ("MaximumBitrate", Shape::STR),
-        ("Resolution", Shape::STR),
+        ("Codec", Shape::Str(&StrRule { allowed: &["AVC", "HEVC", "JPEGXS", "MPEG2"], ..StrRule::ANY })),
+        ("MaximumBitrate", Shape::Str(&StrRule { allowed: &["MAX_10_MBPS", "MAX_20_MBPS", "MAX_50_MBPS"], ..StrRule::ANY })),
+        ("Resolution", Shape::Str(&StrRule { allowed: &["HD", "SD", "UHD"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -8303,51 +8304,51 @@ impl ToValue for LinkedChannelSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_M2tsSettings: ObjRule = ObjRule {
     properties: &[
-        ("AbsentInputAudioBehavior", Shape::STR),
-        ("Arib", Shape::STR),
+        ("AbsentInputAudioBehavior", Shape::Str(&StrRule { allowed: &["DROP", "ENCODE_SILENCE"], ..StrRule::ANY })),
+        ("Arib", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("AribCaptionsPid", Shape::STR),
-        ("AribCaptionsPidControl", Shape::STR),
-        ("AudioBufferModel", Shape::STR),
+        ("AribCaptionsPidControl", Shape::Str(&StrRule { allowed: &["AUTO", "USE_CONFIGURED"], ..StrRule::ANY })),
+        ("AudioBufferModel", Shape::Str(&StrRule { allowed: &["ATSC", "DVB"], ..StrRule::ANY })),
         ("AudioFramesPerPes", Shape::INT),
         ("AudioPids", Shape::STR),
-        ("AudioStreamType", Shape::STR),
+        ("AudioStreamType", Shape::Str(&StrRule { allowed: &["ATSC", "DVB"], ..StrRule::ANY })),
         ("Bitrate", Shape::INT),
-        ("BufferModel", Shape::STR),
-        ("CcDescriptor", Shape::STR),
+        ("BufferModel", Shape::Str(&StrRule { allowed: &["MULTIPLEX", "NONE"], ..StrRule::ANY })),
+        ("CcDescriptor", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("DvbNitSettings", Shape::Object(&RULE_DvbNitSettings)),
         ("DvbSdtSettings", Shape::Object(&RULE_DvbSdtSettings)),
         ("DvbSubPids", Shape::STR),
         ("DvbTdtSettings", Shape::Object(&RULE_DvbTdtSettings)),
         ("DvbTeletextPid", Shape::STR),
-        ("Ebif", Shape::STR),
-        ("EbpAudioInterval", Shape::STR),
+        ("Ebif", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH"], ..StrRule::ANY })),
+        ("EbpAudioInterval", Shape::Str(&StrRule { allowed: &["VIDEO_AND_FIXED_INTERVALS", "VIDEO_INTERVAL"], ..StrRule::ANY })),
         ("EbpLookaheadMs", Shape::INT),
-        ("EbpPlacement", Shape::STR),
+        ("EbpPlacement", Shape::Str(&StrRule { allowed: &["VIDEO_AND_AUDIO_PIDS", "VIDEO_PID"], ..StrRule::ANY })),
         ("EcmPid", Shape::STR),
-        ("EsRateInPes", Shape::STR),
+        ("EsRateInPes", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
         ("EtvPlatformPid", Shape::STR),
         ("EtvSignalPid", Shape::STR),
         ("FragmentTime", Shape::NUM),
-        ("Klv", Shape::STR),
+        ("Klv", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH"], ..StrRule::ANY })),
         ("KlvDataPids", Shape::STR),
-        ("NielsenId3Behavior", Shape::STR),
+        ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
         ("NullPacketBitrate", Shape::NUM),
         ("PatInterval", Shape::INT),
-        ("PcrControl", Shape::STR),
+        ("PcrControl", Shape::Str(&StrRule { allowed: &["CONFIGURED_PCR_PERIOD", "PCR_EVERY_PES_PACKET"], ..StrRule::ANY })),
         ("PcrPeriod", Shape::INT),
         ("PcrPid", Shape::STR),
         ("PmtInterval", Shape::INT),
         ("PmtPid", Shape::STR),
         ("ProgramNum", Shape::INT),
-        ("RateMode", Shape::STR),
+        ("RateMode", Shape::Str(&StrRule { allowed: &["CBR", "VBR"], ..StrRule::ANY })),
         ("Scte27Pids", Shape::STR),
-        ("Scte35Control", Shape::STR),
+        ("Scte35Control", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH", "SCTE_35_WITHOUT_IDR"], ..StrRule::ANY })),
         ("Scte35Pid", Shape::STR),
         ("Scte35PrerollPullupMilliseconds", Shape::NUM),
-        ("SegmentationMarkers", Shape::STR),
-        ("SegmentationStyle", Shape::STR),
+        ("SegmentationMarkers", Shape::Str(&StrRule { allowed: &["EBP", "EBP_LEGACY", "NONE", "PSI_SEGSTART", "RAI_ADAPT", "RAI_SEGSTART"], ..StrRule::ANY })),
+        ("SegmentationStyle", Shape::Str(&StrRule { allowed: &["MAINTAIN_CADENCE", "RESET_CADENCE"], ..StrRule::ANY })),
         ("SegmentationTime", Shape::NUM),
-        ("TimedMetadataBehavior", Shape::STR),
+        ("TimedMetadataBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
         ("TimedMetadataPid", Shape::STR),
         ("TransportStreamId", Shape::INT),
         ("VideoPid", Shape::STR),
@@ -8733,19 +8734,19 @@ pub(crate) static RULE_M3u8Settings: ObjRule = ObjRule {
         ("AudioFramesPerPes", Shape::INT),
         ("AudioPids", Shape::STR),
         ("EcmPid", Shape::STR),
-        ("KlvBehavior", Shape::STR),
+        ("KlvBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
         ("KlvDataPids", Shape::STR),
-        ("NielsenId3Behavior", Shape::STR),
+        ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
         ("PatInterval", Shape::INT),
-        ("PcrControl", Shape::STR),
+        ("PcrControl", Shape::Str(&StrRule { allowed: &["CONFIGURED_PCR_PERIOD", "PCR_EVERY_PES_PACKET"], ..StrRule::ANY })),
         ("PcrPeriod", Shape::INT),
         ("PcrPid", Shape::STR),
         ("PmtInterval", Shape::INT),
         ("PmtPid", Shape::STR),
         ("ProgramNum", Shape::INT),
-        ("Scte35Behavior", Shape::STR),
+        ("Scte35Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
         ("Scte35Pid", Shape::STR),
-        ("TimedMetadataBehavior", Shape::STR),
+        ("TimedMetadataBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
         ("TimedMetadataPid", Shape::STR),
         ("TransportStreamId", Shape::INT),
         ("VideoPid", Shape::STR),
@@ -8917,7 +8918,7 @@ impl ToValue for M3u8Settings {
 #[rustfmt::skip]
 pub(crate) static RULE_MaintenanceCreateSettings: ObjRule = ObjRule {
     properties: &[
-        ("MaintenanceDay", Shape::STR),
+        ("MaintenanceDay", Shape::Str(&StrRule { allowed: &["FRIDAY", "MONDAY", "SATURDAY", "SUNDAY", "THURSDAY", "TUESDAY", "WEDNESDAY"], ..StrRule::ANY })),
         ("MaintenanceStartTime", Shape::STR),
     ],
     closed: true,
@@ -9186,8 +9187,8 @@ pub(crate) static RULE_MediaPackageV2DestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioGroupId", Shape::STR),
         ("AudioRenditionSets", Shape::STR),
-        ("HlsAutoSelect", Shape::STR),
-        ("HlsDefault", Shape::STR),
+        ("HlsAutoSelect", Shape::Str(&StrRule { allowed: &["NO", "OMIT", "YES"], ..StrRule::ANY })),
+        ("HlsDefault", Shape::Str(&StrRule { allowed: &["NO", "OMIT", "YES"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -9245,15 +9246,15 @@ pub(crate) static RULE_MediaPackageV2GroupSettings: ObjRule = ObjRule {
     properties: &[
         ("AdditionalDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaPackageAdditionalDestinations), min_items: None, max_items: None, unique: false })),
         ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionLanguageMapping), min_items: None, max_items: None, unique: false })),
-        ("Id3Behavior", Shape::STR),
-        ("KlvBehavior", Shape::STR),
-        ("NielsenId3Behavior", Shape::STR),
-        ("Scte35Type", Shape::STR),
+        ("Id3Behavior", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("KlvBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+        ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+        ("Scte35Type", Shape::Str(&StrRule { allowed: &["NONE", "SCTE_35_WITHOUT_IDR", "SCTE_35_WITHOUT_SEGMENTATION"], ..StrRule::ANY })),
         ("SegmentLength", Shape::INT),
-        ("SegmentLengthUnits", Shape::STR),
-        ("TimedMetadataId3Frame", Shape::STR),
+        ("SegmentLengthUnits", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS"], ..StrRule::ANY })),
+        ("TimedMetadataId3Frame", Shape::Str(&StrRule { allowed: &["NONE", "PRIV", "TDRL"], ..StrRule::ANY })),
         ("TimedMetadataId3Period", Shape::INT),
-        ("TimedMetadataPassthrough", Shape::STR),
+        ("TimedMetadataPassthrough", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -9344,7 +9345,7 @@ impl ToValue for MediaPackageV2GroupSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_MotionGraphicsConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("MotionGraphicsInsertion", Shape::STR),
+        ("MotionGraphicsInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("MotionGraphicsSettings", Shape::Object(&RULE_MotionGraphicsSettings)),
     ],
     closed: true,
@@ -9452,7 +9453,7 @@ impl ToValue for MotionGraphicsSettings {
 pub(crate) static RULE_Mp2Settings: ObjRule = ObjRule {
     properties: &[
         ("Bitrate", Shape::NUM),
-        ("CodingMode", Shape::STR),
+        ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_1_0", "CODING_MODE_2_0"], ..StrRule::ANY })),
         ("SampleRate", Shape::NUM),
     ],
     closed: true,
@@ -9561,23 +9562,23 @@ impl ToValue for Mpeg2FilterSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_Mpeg2Settings: ObjRule = ObjRule {
     properties: &[
-        ("AdaptiveQuantization", Shape::STR),
-        ("AfdSignaling", Shape::STR),
-        ("ColorMetadata", Shape::STR),
-        ("ColorSpace", Shape::STR),
-        ("DisplayAspectRatio", Shape::STR),
+        ("AdaptiveQuantization", Shape::Str(&StrRule { allowed: &["AUTO", "HIGH", "LOW", "MEDIUM", "OFF"], ..StrRule::ANY })),
+        ("AfdSignaling", Shape::Str(&StrRule { allowed: &["AUTO", "FIXED", "NONE"], ..StrRule::ANY })),
+        ("ColorMetadata", Shape::Str(&StrRule { allowed: &["IGNORE", "INSERT"], ..StrRule::ANY })),
+        ("ColorSpace", Shape::Str(&StrRule { allowed: &["AUTO", "PASSTHROUGH"], ..StrRule::ANY })),
+        ("DisplayAspectRatio", Shape::Str(&StrRule { allowed: &["DISPLAYRATIO16X9", "DISPLAYRATIO4X3"], ..StrRule::ANY })),
         ("FilterSettings", Shape::Object(&RULE_Mpeg2FilterSettings)),
-        ("FixedAfd", Shape::STR),
+        ("FixedAfd", Shape::Str(&StrRule { allowed: &["AFD_0000", "AFD_0010", "AFD_0011", "AFD_0100", "AFD_1000", "AFD_1001", "AFD_1010", "AFD_1011", "AFD_1101", "AFD_1110", "AFD_1111"], ..StrRule::ANY })),
         ("FramerateDenominator", Shape::INT),
         ("FramerateNumerator", Shape::INT),
         ("GopClosedCadence", Shape::INT),
         ("GopNumBFrames", Shape::INT),
         ("GopSize", Shape::NUM),
-        ("GopSizeUnits", Shape::STR),
-        ("ScanType", Shape::STR),
-        ("SubgopLength", Shape::STR),
+        ("GopSizeUnits", Shape::Str(&StrRule { allowed: &["FRAMES", "SECONDS"], ..StrRule::ANY })),
+        ("ScanType", Shape::Str(&StrRule { allowed: &["INTERLACED", "PROGRESSIVE"], ..StrRule::ANY })),
+        ("SubgopLength", Shape::Str(&StrRule { allowed: &["DYNAMIC", "FIXED"], ..StrRule::ANY })),
         ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
-        ("TimecodeInsertion", Shape::STR),
+        ("TimecodeInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "GOP_TIMECODE"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -9748,24 +9749,24 @@ impl ToValue for Mpeg2Settings {
 pub(crate) static RULE_MsSmoothGroupSettings: ObjRule = ObjRule {
     properties: &[
         ("AcquisitionPointId", Shape::STR),
-        ("AudioOnlyTimecodeControl", Shape::STR),
-        ("CertificateMode", Shape::STR),
+        ("AudioOnlyTimecodeControl", Shape::Str(&StrRule { allowed: &["PASSTHROUGH", "USE_CONFIGURED_CLOCK"], ..StrRule::ANY })),
+        ("CertificateMode", Shape::Str(&StrRule { allowed: &["SELF_SIGNED", "VERIFY_AUTHENTICITY"], ..StrRule::ANY })),
         ("ConnectionRetryInterval", Shape::INT),
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
         ("EventId", Shape::STR),
-        ("EventIdMode", Shape::STR),
-        ("EventStopBehavior", Shape::STR),
+        ("EventIdMode", Shape::Str(&StrRule { allowed: &["NO_EVENT_ID", "USE_CONFIGURED", "USE_TIMESTAMP"], ..StrRule::ANY })),
+        ("EventStopBehavior", Shape::Str(&StrRule { allowed: &["NONE", "SEND_EOS"], ..StrRule::ANY })),
         ("FilecacheDuration", Shape::INT),
         ("FragmentLength", Shape::INT),
-        ("InputLossAction", Shape::STR),
+        ("InputLossAction", Shape::Str(&StrRule { allowed: &["EMIT_OUTPUT", "PAUSE_OUTPUT"], ..StrRule::ANY })),
         ("NumRetries", Shape::INT),
         ("RestartDelay", Shape::INT),
-        ("SegmentationMode", Shape::STR),
+        ("SegmentationMode", Shape::Str(&StrRule { allowed: &["USE_INPUT_SEGMENTATION", "USE_SEGMENT_DURATION"], ..StrRule::ANY })),
         ("SendDelayMs", Shape::INT),
-        ("SparseTrackType", Shape::STR),
-        ("StreamManifestBehavior", Shape::STR),
+        ("SparseTrackType", Shape::Str(&StrRule { allowed: &["NONE", "SCTE_35", "SCTE_35_WITHOUT_SEGMENTATION"], ..StrRule::ANY })),
+        ("StreamManifestBehavior", Shape::Str(&StrRule { allowed: &["DO_NOT_SEND", "SEND"], ..StrRule::ANY })),
         ("TimestampOffset", Shape::STR),
-        ("TimestampOffsetMode", Shape::STR),
+        ("TimestampOffsetMode", Shape::Str(&StrRule { allowed: &["USE_CONFIGURED_OFFSET", "USE_EVENT_START_DATE"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -9941,7 +9942,7 @@ impl ToValue for MsSmoothGroupSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_MsSmoothOutputSettings: ObjRule = ObjRule {
     properties: &[
-        ("H265PackagingType", Shape::STR),
+        ("H265PackagingType", Shape::Str(&StrRule { allowed: &["HEV1", "HVC1"], ..StrRule::ANY })),
         ("NameModifier", Shape::STR),
     ],
     closed: true,
@@ -10079,19 +10080,19 @@ impl ToValue for MultiplexContainerSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_MultiplexM2tsSettings: ObjRule = ObjRule {
     properties: &[
-        ("AbsentInputAudioBehavior", Shape::STR),
-        ("Arib", Shape::STR),
-        ("AudioBufferModel", Shape::STR),
+        ("AbsentInputAudioBehavior", Shape::Str(&StrRule { allowed: &["DROP", "ENCODE_SILENCE"], ..StrRule::ANY })),
+        ("Arib", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("AudioBufferModel", Shape::Str(&StrRule { allowed: &["ATSC", "DVB"], ..StrRule::ANY })),
         ("AudioFramesPerPes", Shape::INT),
-        ("AudioStreamType", Shape::STR),
-        ("CcDescriptor", Shape::STR),
-        ("Ebif", Shape::STR),
-        ("EsRateInPes", Shape::STR),
-        ("Klv", Shape::STR),
-        ("NielsenId3Behavior", Shape::STR),
-        ("PcrControl", Shape::STR),
+        ("AudioStreamType", Shape::Str(&StrRule { allowed: &["ATSC", "DVB"], ..StrRule::ANY })),
+        ("CcDescriptor", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("Ebif", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH"], ..StrRule::ANY })),
+        ("EsRateInPes", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
+        ("Klv", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH"], ..StrRule::ANY })),
+        ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+        ("PcrControl", Shape::Str(&StrRule { allowed: &["CONFIGURED_PCR_PERIOD", "PCR_EVERY_PES_PACKET"], ..StrRule::ANY })),
         ("PcrPeriod", Shape::INT),
-        ("Scte35Control", Shape::STR),
+        ("Scte35Control", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH", "SCTE_35_WITHOUT_IDR"], ..StrRule::ANY })),
         ("Scte35PrerollPullupMilliseconds", Shape::NUM),
     ],
     closed: true,
@@ -10315,7 +10316,7 @@ pub(crate) static RULE_NetworkInputSettings: ObjRule = ObjRule {
     properties: &[
         ("HlsInputSettings", Shape::Object(&RULE_HlsInputSettings)),
         ("MulticastInputSettings", Shape::Object(&RULE_MulticastInputSettings)),
-        ("ServerValidation", Shape::STR),
+        ("ServerValidation", Shape::Str(&StrRule { allowed: &["CHECK_CRYPTOGRAPHY_AND_VALIDATE_NAME", "CHECK_CRYPTOGRAPHY_ONLY"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -10375,7 +10376,7 @@ impl ToValue for NetworkInputSettings {
 pub(crate) static RULE_NielsenCbet: ObjRule = ObjRule {
     properties: &[
         ("CbetCheckDigitString", Shape::STR),
-        ("CbetStepaside", Shape::STR),
+        ("CbetStepaside", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("Csid", Shape::STR),
     ],
     closed: true,
@@ -10438,7 +10439,7 @@ impl ToValue for NielsenCbet {
 pub(crate) static RULE_NielsenConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DistributorId", Shape::STR),
-        ("NielsenPcmToId3Tagging", Shape::STR),
+        ("NielsenPcmToId3Tagging", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -10494,7 +10495,7 @@ pub(crate) static RULE_NielsenNaesIiNw: ObjRule = ObjRule {
     properties: &[
         ("CheckDigitString", Shape::STR),
         ("Sid", Shape::NUM),
-        ("Timezone", Shape::STR),
+        ("Timezone", Shape::Str(&StrRule { allowed: &["AMERICA_PUERTO_RICO", "US_ALASKA", "US_ARIZONA", "US_CENTRAL", "US_EASTERN", "US_HAWAII", "US_MOUNTAIN", "US_PACIFIC", "US_SAMOA", "UTC"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -10554,7 +10555,7 @@ impl ToValue for NielsenNaesIiNw {
 pub(crate) static RULE_NielsenWatermarksSettings: ObjRule = ObjRule {
     properties: &[
         ("NielsenCbetSettings", Shape::Object(&RULE_NielsenCbet)),
-        ("NielsenDistributionType", Shape::STR),
+        ("NielsenDistributionType", Shape::Str(&StrRule { allowed: &["FINAL_DISTRIBUTOR", "PROGRAM_CONTENT"], ..StrRule::ANY })),
         ("NielsenNaesIiNwSettings", Shape::Object(&RULE_NielsenNaesIiNw)),
     ],
     closed: true,
@@ -11274,7 +11275,7 @@ impl ToValue for OutputSettings {
 pub(crate) static RULE_PipelineLockingSettings: ObjRule = ObjRule {
     properties: &[
         ("CustomEpoch", Shape::STR),
-        ("PipelineLockingMethod", Shape::STR),
+        ("PipelineLockingMethod", Shape::Str(&StrRule { allowed: &["SOURCE_TIMECODE", "VIDEO_ALIGNMENT"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -11320,7 +11321,7 @@ impl ToValue for PipelineLockingSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_PrimaryChannelSettings: ObjRule = ObjRule {
     properties: &[
-        ("LinkedChannelType", Shape::STR),
+        ("LinkedChannelType", Shape::Str(&StrRule { allowed: &["FOLLOWING_CHANNEL", "PRIMARY_CHANNEL"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -11424,13 +11425,13 @@ impl ToValue for RemixSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_RtmpGroupSettings: ObjRule = ObjRule {
     properties: &[
-        ("AdMarkers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AuthenticationScheme", Shape::STR),
-        ("CacheFullBehavior", Shape::STR),
+        ("AdMarkers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ON_CUE_POINT_SCTE35"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("AuthenticationScheme", Shape::Str(&StrRule { allowed: &["AKAMAI", "COMMON"], ..StrRule::ANY })),
+        ("CacheFullBehavior", Shape::Str(&StrRule { allowed: &["DISCONNECT_IMMEDIATELY", "WAIT_FOR_SERVER"], ..StrRule::ANY })),
         ("CacheLength", Shape::INT),
-        ("CaptionData", Shape::STR),
-        ("IncludeFillerNalUnits", Shape::STR),
-        ("InputLossAction", Shape::STR),
+        ("CaptionData", Shape::Str(&StrRule { allowed: &["ALL", "FIELD1_608", "FIELD1_AND_FIELD2_608"], ..StrRule::ANY })),
+        ("IncludeFillerNalUnits", Shape::Str(&StrRule { allowed: &["AUTO", "DROP", "INCLUDE"], ..StrRule::ANY })),
+        ("InputLossAction", Shape::Str(&StrRule { allowed: &["EMIT_OUTPUT", "PAUSE_OUTPUT"], ..StrRule::ANY })),
         ("RestartDelay", Shape::INT),
     ],
     closed: true,
@@ -11525,7 +11526,7 @@ impl ToValue for RtmpGroupSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_RtmpOutputSettings: ObjRule = ObjRule {
     properties: &[
-        ("CertificateMode", Shape::STR),
+        ("CertificateMode", Shape::Str(&StrRule { allowed: &["SELF_SIGNED", "VERIFY_AUTHENTICITY"], ..StrRule::ANY })),
         ("ConnectionRetryInterval", Shape::INT),
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
         ("NumRetries", Shape::INT),
@@ -11596,7 +11597,7 @@ impl ToValue for RtmpOutputSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_Scte20SourceSettings: ObjRule = ObjRule {
     properties: &[
-        ("Convert608To708", Shape::STR),
+        ("Convert608To708", Shape::Str(&StrRule { allowed: &["DISABLED", "UPCONVERT"], ..StrRule::ANY })),
         ("Source608ChannelNumber", Shape::INT),
     ],
     closed: true,
@@ -11651,7 +11652,7 @@ impl ToValue for Scte20SourceSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_Scte27SourceSettings: ObjRule = ObjRule {
     properties: &[
-        ("OcrLanguage", Shape::STR),
+        ("OcrLanguage", Shape::Str(&StrRule { allowed: &["DEU", "ENG", "FRA", "NLD", "POR", "SPA"], ..StrRule::ANY })),
         ("Pid", Shape::INT),
     ],
     closed: true,
@@ -11708,8 +11709,8 @@ impl ToValue for Scte27SourceSettings {
 pub(crate) static RULE_Scte35SpliceInsert: ObjRule = ObjRule {
     properties: &[
         ("AdAvailOffset", Shape::INT),
-        ("NoRegionalBlackoutFlag", Shape::STR),
-        ("WebDeliveryAllowedFlag", Shape::STR),
+        ("NoRegionalBlackoutFlag", Shape::Str(&StrRule { allowed: &["FOLLOW", "IGNORE"], ..StrRule::ANY })),
+        ("WebDeliveryAllowedFlag", Shape::Str(&StrRule { allowed: &["FOLLOW", "IGNORE"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -11771,8 +11772,8 @@ impl ToValue for Scte35SpliceInsert {
 pub(crate) static RULE_Scte35TimeSignalApos: ObjRule = ObjRule {
     properties: &[
         ("AdAvailOffset", Shape::INT),
-        ("NoRegionalBlackoutFlag", Shape::STR),
-        ("WebDeliveryAllowedFlag", Shape::STR),
+        ("NoRegionalBlackoutFlag", Shape::Str(&StrRule { allowed: &["FOLLOW", "IGNORE"], ..StrRule::ANY })),
+        ("WebDeliveryAllowedFlag", Shape::Str(&StrRule { allowed: &["FOLLOW", "IGNORE"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -11833,7 +11834,7 @@ impl ToValue for Scte35TimeSignalApos {
 #[rustfmt::skip]
 pub(crate) static RULE_SrtGroupSettings: ObjRule = ObjRule {
     properties: &[
-        ("InputLossAction", Shape::STR),
+        ("InputLossAction", Shape::Str(&StrRule { allowed: &["DROP_PROGRAM", "DROP_TS", "EMIT_PROGRAM"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -11874,7 +11875,7 @@ impl ToValue for SrtGroupSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_SrtOutputDestinationSettings: ObjRule = ObjRule {
     properties: &[
-        ("ConnectionMode", Shape::STR),
+        ("ConnectionMode", Shape::Str(&StrRule { allowed: &["CALLER", "LISTENER"], ..StrRule::ANY })),
         ("EncryptionPassphraseSecretArn", Shape::STR),
         ("ListenerPort", Shape::INT),
         ("StreamId", Shape::STR),
@@ -11945,7 +11946,7 @@ pub(crate) static RULE_SrtOutputSettings: ObjRule = ObjRule {
         ("BufferMsec", Shape::INT),
         ("ContainerSettings", Shape::Object(&RULE_UdpContainerSettings)),
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        ("EncryptionType", Shape::STR),
+        ("EncryptionType", Shape::Str(&StrRule { allowed: &["AES128", "AES192", "AES256"], ..StrRule::ANY })),
         ("Latency", Shape::INT),
     ],
     closed: true,
@@ -12172,8 +12173,8 @@ impl ToValue for TeletextSourceSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_TemporalFilterSettings: ObjRule = ObjRule {
     properties: &[
-        ("PostFilterSharpening", Shape::STR),
-        ("Strength", Shape::STR),
+        ("PostFilterSharpening", Shape::Str(&StrRule { allowed: &["AUTO", "DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("Strength", Shape::Str(&StrRule { allowed: &["AUTO", "STRENGTH_1", "STRENGTH_10", "STRENGTH_11", "STRENGTH_12", "STRENGTH_13", "STRENGTH_14", "STRENGTH_15", "STRENGTH_16", "STRENGTH_2", "STRENGTH_3", "STRENGTH_4", "STRENGTH_5", "STRENGTH_6", "STRENGTH_7", "STRENGTH_8", "STRENGTH_9"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -12229,7 +12230,7 @@ impl ToValue for TemporalFilterSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("State", Shape::STR),
+        ("State", Shape::Str(&StrRule { allowed: &["AUTO", "DISABLED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -12268,8 +12269,8 @@ impl ToValue for ThumbnailConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_TimecodeBurninSettings: ObjRule = ObjRule {
     properties: &[
-        ("FontSize", Shape::STR),
-        ("Position", Shape::STR),
+        ("FontSize", Shape::Str(&StrRule { allowed: &["EXTRA_SMALL_10", "LARGE_48", "MEDIUM_32", "SMALL_16"], ..StrRule::ANY })),
+        ("Position", Shape::Str(&StrRule { allowed: &["BOTTOM_CENTER", "BOTTOM_LEFT", "BOTTOM_RIGHT", "MIDDLE_CENTER", "MIDDLE_LEFT", "MIDDLE_RIGHT", "TOP_CENTER", "TOP_LEFT", "TOP_RIGHT"], ..StrRule::ANY })),
         ("Prefix", Shape::STR),
     ],
     closed: true,
@@ -12321,7 +12322,7 @@ impl ToValue for TimecodeBurninSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_TimecodeConfig: ObjRule = ObjRule {
     properties: &[
-        ("Source", Shape::STR),
+        ("Source", Shape::Str(&StrRule { allowed: &["EMBEDDED", "SYSTEMCLOCK", "ZEROBASED"], ..StrRule::ANY })),
         ("SyncThreshold", Shape::INT),
     ],
     closed: true,
@@ -12376,7 +12377,7 @@ impl ToValue for TimecodeConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_TtmlDestinationSettings: ObjRule = ObjRule {
     properties: &[
-        ("StyleControl", Shape::STR),
+        ("StyleControl", Shape::Str(&StrRule { allowed: &["MANUAL", "PASSTHROUGH", "USE_CONFIGURED"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -12470,8 +12471,8 @@ impl ToValue for UdpContainerSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_UdpGroupSettings: ObjRule = ObjRule {
     properties: &[
-        ("InputLossAction", Shape::STR),
-        ("TimedMetadataId3Frame", Shape::STR),
+        ("InputLossAction", Shape::Str(&StrRule { allowed: &["DROP_PROGRAM", "DROP_TS", "EMIT_PROGRAM"], ..StrRule::ANY })),
+        ("TimedMetadataId3Frame", Shape::Str(&StrRule { allowed: &["NONE", "PRIV", "TDRL"], ..StrRule::ANY })),
         ("TimedMetadataId3Period", Shape::INT),
     ],
     closed: true,
@@ -12739,8 +12740,8 @@ pub(crate) static RULE_VideoDescription: ObjRule = ObjRule {
         ("CodecSettings", Shape::Object(&RULE_VideoCodecSettings)),
         ("Height", Shape::INT),
         ("Name", Shape::STR),
-        ("RespondToAfd", Shape::STR),
-        ("ScalingBehavior", Shape::STR),
+        ("RespondToAfd", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH", "RESPOND"], ..StrRule::ANY })),
+        ("ScalingBehavior", Shape::Str(&StrRule { allowed: &["DEFAULT", "SMART_CROP", "STRETCH_TO_OUTPUT"], ..StrRule::ANY })),
         ("Sharpness", Shape::INT),
         ("Width", Shape::INT),
     ],
@@ -12831,9 +12832,9 @@ impl ToValue for VideoDescription {
 #[rustfmt::skip]
 pub(crate) static RULE_VideoSelector: ObjRule = ObjRule {
     properties: &[
-        ("ColorSpace", Shape::STR),
+        ("ColorSpace", Shape::Str(&StrRule { allowed: &["FOLLOW", "HDR10", "HLG_2020", "REC_601", "REC_709"], ..StrRule::ANY })),
         ("ColorSpaceSettings", Shape::Object(&RULE_VideoSelectorColorSpaceSettings)),
-        ("ColorSpaceUsage", Shape::STR),
+        ("ColorSpaceUsage", Shape::Str(&StrRule { allowed: &["FALLBACK", "FORCE"], ..StrRule::ANY })),
         ("SelectorSettings", Shape::Object(&RULE_VideoSelectorSettings)),
     ],
     closed: true,
@@ -13165,7 +13166,7 @@ impl ToValue for VpcOutputSettings {
 pub(crate) static RULE_WavSettings: ObjRule = ObjRule {
     properties: &[
         ("BitDepth", Shape::NUM),
-        ("CodingMode", Shape::STR),
+        ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_1_0", "CODING_MODE_2_0", "CODING_MODE_4_0", "CODING_MODE_8_0"], ..StrRule::ANY })),
         ("SampleRate", Shape::NUM),
     ],
     closed: true,
@@ -13227,7 +13228,7 @@ impl ToValue for WavSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_WebvttDestinationSettings: ObjRule = ObjRule {
     properties: &[
-        ("StyleControl", Shape::STR),
+        ("StyleControl", Shape::Str(&StrRule { allowed: &["MANUAL", "NO_STYLE_DATA", "PASSTHROUGH"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -102,7 +102,8 @@ impl Resource for ChannelPlacementGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ChannelPlacementGroup, properties)
+        constraint::check(&RULE_ChannelPlacementGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

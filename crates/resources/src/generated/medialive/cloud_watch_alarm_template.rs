@@ -218,7 +218,8 @@ impl Resource for CloudWatchAlarmTemplate {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudWatchAlarmTemplate, properties)
+        constraint::check(&RULE_CloudWatchAlarmTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

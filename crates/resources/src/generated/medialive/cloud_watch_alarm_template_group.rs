@@ -110,7 +110,8 @@ impl Resource for CloudWatchAlarmTemplateGroup {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudWatchAlarmTemplateGroup, properties)
+        constraint::check(&RULE_CloudWatchAlarmTemplateGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -139,7 +139,8 @@ impl Resource for EventBridgeRuleTemplate {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventBridgeRuleTemplate, properties)
+        constraint::check(&RULE_EventBridgeRuleTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

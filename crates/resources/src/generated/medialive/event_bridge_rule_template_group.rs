@@ -110,7 +110,8 @@ impl Resource for EventBridgeRuleTemplateGroup {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventBridgeRuleTemplateGroup, properties)
+        constraint::check(&RULE_EventBridgeRuleTemplateGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -12,7 +12,7 @@ pub(crate) static RULE_Input: ObjRule = ObjRule {
     properties: &[
         ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_InputDestinationRequest), min_items: None, max_items: None, unique: false })),
         ("InputDevices", Shape::List(&ListRule { items: Shape::Object(&RULE_InputDeviceSettings), min_items: None, max_items: None, unique: false })),
-        ("InputNetworkLocation", Shape::STR),
+        ("InputNetworkLocation", Shape::Str(&StrRule { allowed: &["AWS", "ON_PREMISES"], ..StrRule::ANY })),
         ("InputSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("MediaConnectFlows", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaConnectFlowRequest), min_items: None, max_items: None, unique: false })),
         ("MulticastSettings", Shape::Object(&RULE_MulticastSettingsCreateRequest)),
@@ -24,7 +24,7 @@ pub(crate) static RULE_Input: ObjRule = ObjRule {
         ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSourceRequest), min_items: None, max_items: None, unique: false })),
         ("SrtSettings", Shape::Object(&RULE_SrtSettingsRequest)),
         ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["AWS_CDI", "INPUT_DEVICE", "MEDIACONNECT", "MEDIACONNECT_ROUTER", "MP4_FILE", "MULTICAST", "RTMP_PULL", "RTMP_PUSH", "RTP_PUSH", "SDI", "SMPTE_2110_RECEIVER_GROUP", "SRT_CALLER", "SRT_LISTENER", "TS_FILE", "UDP_PUSH", "URL_PULL"], ..StrRule::ANY })),
         ("Vpc", Shape::Object(&RULE_InputVpcRequest)),
     ],
     closed: true,
@@ -184,7 +184,8 @@ impl Resource for Input {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Input, properties)
+        constraint::check(&RULE_Input, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -761,7 +762,7 @@ impl ToValue for RouterDestinationSettings {
 pub(crate) static RULE_RouterSettings: ObjRule = ObjRule {
     properties: &[
         ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_RouterDestinationSettings), min_items: None, max_items: None, unique: false })),
-        ("EncryptionType", Shape::STR),
+        ("EncryptionType", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "SECRETS_MANAGER"], ..StrRule::ANY })),
         ("SecretArn", Shape::STR),
     ],
     closed: true,
@@ -948,7 +949,7 @@ impl ToValue for Smpte2110ReceiverGroupSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_SrtCallerDecryptionRequest: ObjRule = ObjRule {
     properties: &[
-        ("Algorithm", Shape::STR),
+        ("Algorithm", Shape::Str(&StrRule { allowed: &["AES128", "AES192", "AES256"], ..StrRule::ANY })),
         ("PassphraseSecretArn", Shape::STR),
     ],
     closed: true,
@@ -1060,7 +1061,7 @@ impl ToValue for SrtCallerSourceRequest {
 #[rustfmt::skip]
 pub(crate) static RULE_SrtListenerDecryptionRequest: ObjRule = ObjRule {
     properties: &[
-        ("Algorithm", Shape::STR),
+        ("Algorithm", Shape::Str(&StrRule { allowed: &["AES128", "AES192", "AES256"], ..StrRule::ANY })),
         ("PassphraseSecretArn", Shape::STR),
     ],
     closed: true,

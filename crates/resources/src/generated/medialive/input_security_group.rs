@@ -86,7 +86,8 @@ impl Resource for InputSecurityGroup {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InputSecurityGroup, properties)
+        constraint::check(&RULE_InputSecurityGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -127,7 +127,8 @@ impl Resource for Multiplex {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Multiplex, properties)
+        constraint::check(&RULE_Multiplex, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -117,7 +117,8 @@ impl Resource for Multiplexprogram {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Multiplexprogram, properties)
+        constraint::check(&RULE_Multiplexprogram, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

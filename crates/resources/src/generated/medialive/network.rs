@@ -114,7 +114,8 @@ impl Resource for Network {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Network, properties)
+        constraint::check(&RULE_Network, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -114,7 +114,8 @@ impl Resource for SdiSource {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SdiSource, properties)
+        constraint::check(&RULE_SdiSource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -152,7 +152,8 @@ impl Resource for SignalMap {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SignalMap, properties)
+        constraint::check(&RULE_SignalMap, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

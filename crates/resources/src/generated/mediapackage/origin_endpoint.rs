@@ -213,7 +213,8 @@ impl Resource for OriginEndpoint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OriginEndpoint, properties)
+        constraint::check(&RULE_OriginEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -147,7 +147,8 @@ impl Resource for PackagingConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PackagingConfiguration, properties)
+        constraint::check(&RULE_PackagingConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -123,7 +123,8 @@ impl Resource for PackagingGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PackagingGroup, properties)
+        constraint::check(&RULE_PackagingGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -111,7 +111,8 @@ impl Resource for ChannelGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ChannelGroup, properties)
+        constraint::check(&RULE_ChannelGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

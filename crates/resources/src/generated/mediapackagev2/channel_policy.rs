@@ -110,7 +110,8 @@ impl Resource for ChannelPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ChannelPolicy, properties)
+        constraint::check(&RULE_ChannelPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

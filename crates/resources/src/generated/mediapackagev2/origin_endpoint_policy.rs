@@ -130,7 +130,8 @@ impl Resource for OriginEndpointPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OriginEndpointPolicy, properties)
+        constraint::check(&RULE_OriginEndpointPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

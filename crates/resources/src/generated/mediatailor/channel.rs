@@ -165,7 +165,8 @@ impl Resource for Channel {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Channel, properties)
+        constraint::check(&RULE_Channel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

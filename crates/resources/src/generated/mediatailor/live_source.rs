@@ -123,7 +123,8 @@ impl Resource for LiveSource {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LiveSource, properties)
+        constraint::check(&RULE_LiveSource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -243,7 +243,8 @@ impl Resource for PlaybackConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PlaybackConfiguration, properties)
+        constraint::check(&RULE_PlaybackConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

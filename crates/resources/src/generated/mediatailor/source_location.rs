@@ -133,7 +133,8 @@ impl Resource for SourceLocation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SourceLocation, properties)
+        constraint::check(&RULE_SourceLocation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

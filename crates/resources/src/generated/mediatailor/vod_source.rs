@@ -123,7 +123,8 @@ impl Resource for VodSource {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VodSource, properties)
+        constraint::check(&RULE_VodSource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

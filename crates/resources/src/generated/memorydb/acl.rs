@@ -115,7 +115,8 @@ impl Resource for Acl {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Acl, properties)
+        constraint::check(&RULE_Acl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

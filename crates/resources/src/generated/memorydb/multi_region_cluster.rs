@@ -175,7 +175,8 @@ impl Resource for MultiRegionCluster {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MultiRegionCluster, properties)
+        constraint::check(&RULE_MultiRegionCluster, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

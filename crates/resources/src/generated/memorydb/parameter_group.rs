@@ -135,7 +135,8 @@ impl Resource for ParameterGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ParameterGroup, properties)
+        constraint::check(&RULE_ParameterGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

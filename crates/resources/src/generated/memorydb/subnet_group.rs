@@ -123,7 +123,8 @@ impl Resource for SubnetGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubnetGroup, properties)
+        constraint::check(&RULE_SubnetGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

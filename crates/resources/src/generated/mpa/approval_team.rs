@@ -150,7 +150,8 @@ impl Resource for ApprovalTeam {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApprovalTeam, properties)
+        constraint::check(&RULE_ApprovalTeam, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -102,7 +102,8 @@ impl Resource for IdentitySource {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentitySource, properties)
+        constraint::check(&RULE_IdentitySource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

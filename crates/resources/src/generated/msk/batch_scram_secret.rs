@@ -92,7 +92,8 @@ impl Resource for BatchScramSecret {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BatchScramSecret, properties)
+        constraint::check(&RULE_BatchScramSecret, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -210,7 +210,8 @@ impl Resource for Cluster {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)
+        constraint::check(&RULE_Cluster, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

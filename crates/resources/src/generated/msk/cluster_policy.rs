@@ -98,7 +98,8 @@ impl Resource for ClusterPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClusterPolicy, properties)
+        constraint::check(&RULE_ClusterPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

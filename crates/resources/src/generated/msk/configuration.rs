@@ -137,7 +137,8 @@ impl Resource for Configuration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Configuration, properties)
+        constraint::check(&RULE_Configuration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

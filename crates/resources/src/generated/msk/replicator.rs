@@ -159,7 +159,8 @@ impl Resource for Replicator {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Replicator, properties)
+        constraint::check(&RULE_Replicator, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -125,7 +125,8 @@ impl Resource for ServerlessCluster {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServerlessCluster, properties)
+        constraint::check(&RULE_ServerlessCluster, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

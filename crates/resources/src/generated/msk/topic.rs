@@ -130,7 +130,8 @@ impl Resource for Topic {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Topic, properties)
+        constraint::check(&RULE_Topic, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

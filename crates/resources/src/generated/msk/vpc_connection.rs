@@ -149,7 +149,8 @@ impl Resource for VpcConnection {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcConnection, properties)
+        constraint::check(&RULE_VpcConnection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

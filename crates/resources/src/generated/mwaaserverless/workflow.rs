@@ -154,7 +154,8 @@ impl Resource for Workflow {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workflow, properties)
+        constraint::check(&RULE_Workflow, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

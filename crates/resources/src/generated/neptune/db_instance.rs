@@ -229,7 +229,8 @@ impl Resource for DbInstance {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbInstance, properties)
+        constraint::check(&RULE_DbInstance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

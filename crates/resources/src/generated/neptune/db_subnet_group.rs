@@ -117,7 +117,8 @@ impl Resource for DbSubnetGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbSubnetGroup, properties)
+        constraint::check(&RULE_DbSubnetGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

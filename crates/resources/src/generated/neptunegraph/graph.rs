@@ -174,7 +174,8 @@ impl Resource for Graph {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Graph, properties)
+        constraint::check(&RULE_Graph, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

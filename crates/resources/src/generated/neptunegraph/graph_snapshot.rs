@@ -111,7 +111,8 @@ impl Resource for GraphSnapshot {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GraphSnapshot, properties)
+        constraint::check(&RULE_GraphSnapshot, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

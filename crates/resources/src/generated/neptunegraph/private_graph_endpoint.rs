@@ -122,7 +122,8 @@ impl Resource for PrivateGraphEndpoint {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrivateGraphEndpoint, properties)
+        constraint::check(&RULE_PrivateGraphEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -216,7 +216,8 @@ impl Resource for Firewall {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Firewall, properties)
+        constraint::check(&RULE_Firewall, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -130,7 +130,8 @@ impl Resource for FirewallPolicy {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FirewallPolicy, properties)
+        constraint::check(&RULE_FirewallPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -164,7 +164,8 @@ impl Resource for RuleGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RuleGroup, properties)
+        constraint::check(&RULE_RuleGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

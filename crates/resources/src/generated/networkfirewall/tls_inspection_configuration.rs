@@ -129,7 +129,8 @@ impl Resource for TlsInspectionConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TlsInspectionConfiguration, properties)
+        constraint::check(&RULE_TlsInspectionConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

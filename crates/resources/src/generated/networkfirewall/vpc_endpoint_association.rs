@@ -152,7 +152,8 @@ impl Resource for VpcEndpointAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEndpointAssociation, properties)
+        constraint::check(&RULE_VpcEndpointAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -179,7 +179,8 @@ impl Resource for ConnectAttachment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectAttachment, properties)
+        constraint::check(&RULE_ConnectAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

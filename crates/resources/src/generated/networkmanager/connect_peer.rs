@@ -156,7 +156,8 @@ impl Resource for ConnectPeer {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectPeer, properties)
+        constraint::check(&RULE_ConnectPeer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -123,7 +123,8 @@ impl Resource for CoreNetwork {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CoreNetwork, properties)
+        constraint::check(&RULE_CoreNetwork, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -113,7 +113,8 @@ impl Resource for CoreNetworkPrefixListAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CoreNetworkPrefixListAssociation, properties)
+        constraint::check(&RULE_CoreNetworkPrefixListAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -120,7 +120,8 @@ impl Resource for CustomerGatewayAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomerGatewayAssociation, properties)
+        constraint::check(&RULE_CustomerGatewayAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -187,7 +187,8 @@ impl Resource for Device {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Device, properties)
+        constraint::check(&RULE_Device, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

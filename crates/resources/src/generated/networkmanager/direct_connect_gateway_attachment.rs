@@ -159,7 +159,8 @@ impl Resource for DirectConnectGatewayAttachment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DirectConnectGatewayAttachment, properties)
+        constraint::check(&RULE_DirectConnectGatewayAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -105,7 +105,8 @@ impl Resource for GlobalNetwork {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GlobalNetwork, properties)
+        constraint::check(&RULE_GlobalNetwork, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -108,7 +108,8 @@ impl Resource for LinkAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LinkAssociation, properties)
+        constraint::check(&RULE_LinkAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -125,7 +125,8 @@ impl Resource for Site {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Site, properties)
+        constraint::check(&RULE_Site, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

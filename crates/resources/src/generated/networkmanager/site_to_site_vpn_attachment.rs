@@ -154,7 +154,8 @@ impl Resource for SiteToSiteVpnAttachment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SiteToSiteVpnAttachment, properties)
+        constraint::check(&RULE_SiteToSiteVpnAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

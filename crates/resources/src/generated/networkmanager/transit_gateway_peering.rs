@@ -111,7 +111,8 @@ impl Resource for TransitGatewayPeering {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayPeering, properties)
+        constraint::check(&RULE_TransitGatewayPeering, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

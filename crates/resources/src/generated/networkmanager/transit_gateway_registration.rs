@@ -98,7 +98,8 @@ impl Resource for TransitGatewayRegistration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayRegistration, properties)
+        constraint::check(&RULE_TransitGatewayRegistration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -152,7 +152,8 @@ impl Resource for TransitGatewayRouteTableAttachment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayRouteTableAttachment, properties)
+        constraint::check(&RULE_TransitGatewayRouteTableAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

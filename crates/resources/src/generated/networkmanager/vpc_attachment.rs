@@ -168,7 +168,8 @@ impl Resource for VpcAttachment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcAttachment, properties)
+        constraint::check(&RULE_VpcAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -102,7 +102,8 @@ impl Resource for ChannelAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ChannelAssociation, properties)
+        constraint::check(&RULE_ChannelAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

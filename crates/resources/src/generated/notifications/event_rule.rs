@@ -138,7 +138,8 @@ impl Resource for EventRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventRule, properties)
+        constraint::check(&RULE_EventRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -103,7 +103,8 @@ impl Resource for ManagedNotificationAccountContactAssociation {
         constraint::check(
             &RULE_ManagedNotificationAccountContactAssociation,
             properties,
-        )
+        )?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

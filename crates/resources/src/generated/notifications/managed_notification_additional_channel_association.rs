@@ -106,7 +106,8 @@ impl Resource for ManagedNotificationAdditionalChannelAssociation {
         constraint::check(
             &RULE_ManagedNotificationAdditionalChannelAssociation,
             properties,
-        )
+        )?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

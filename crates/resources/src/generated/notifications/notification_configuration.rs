@@ -133,7 +133,8 @@ impl Resource for NotificationConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NotificationConfiguration, properties)
+        constraint::check(&RULE_NotificationConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -84,7 +84,8 @@ impl Resource for NotificationHub {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NotificationHub, properties)
+        constraint::check(&RULE_NotificationHub, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -102,7 +102,8 @@ impl Resource for OrganizationalUnitAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationalUnitAssociation, properties)
+        constraint::check(&RULE_OrganizationalUnitAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

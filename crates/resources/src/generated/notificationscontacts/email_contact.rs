@@ -113,7 +113,8 @@ impl Resource for EmailContact {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EmailContact, properties)
+        constraint::check(&RULE_EmailContact, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -109,7 +109,8 @@ impl Resource for WorkflowDefinition {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkflowDefinition, properties)
+        constraint::check(&RULE_WorkflowDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

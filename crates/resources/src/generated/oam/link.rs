@@ -146,7 +146,8 @@ impl Resource for Link {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Link, properties)
+        constraint::check(&RULE_Link, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -117,7 +117,8 @@ impl Resource for Sink {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Sink, properties)
+        constraint::check(&RULE_Sink, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

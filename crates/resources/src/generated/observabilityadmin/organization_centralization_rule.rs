@@ -114,7 +114,8 @@ impl Resource for OrganizationCentralizationRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationCentralizationRule, properties)
+        constraint::check(&RULE_OrganizationCentralizationRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for OrganizationTelemetryRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationTelemetryRule, properties)
+        constraint::check(&RULE_OrganizationTelemetryRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

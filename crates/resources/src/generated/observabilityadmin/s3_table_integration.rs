@@ -122,7 +122,8 @@ impl Resource for S3TableIntegration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_S3TableIntegration, properties)
+        constraint::check(&RULE_S3TableIntegration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -74,7 +74,8 @@ impl Resource for TelemetryEnrichment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TelemetryEnrichment, properties)
+        constraint::check(&RULE_TelemetryEnrichment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -115,7 +115,8 @@ impl Resource for TelemetryPipelines {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TelemetryPipelines, properties)
+        constraint::check(&RULE_TelemetryPipelines, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

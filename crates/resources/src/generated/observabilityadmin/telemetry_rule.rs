@@ -121,7 +121,8 @@ impl Resource for TelemetryRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TelemetryRule, properties)
+        constraint::check(&RULE_TelemetryRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

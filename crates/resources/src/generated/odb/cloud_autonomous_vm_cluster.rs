@@ -240,7 +240,8 @@ impl Resource for CloudAutonomousVmCluster {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudAutonomousVmCluster, properties)
+        constraint::check(&RULE_CloudAutonomousVmCluster, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -182,7 +182,8 @@ impl Resource for CloudExadataInfrastructure {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudExadataInfrastructure, properties)
+        constraint::check(&RULE_CloudExadataInfrastructure, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -291,7 +291,8 @@ impl Resource for CloudVmCluster {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudVmCluster, properties)
+        constraint::check(&RULE_CloudVmCluster, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -235,7 +235,8 @@ impl Resource for OdbNetwork {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OdbNetwork, properties)
+        constraint::check(&RULE_OdbNetwork, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

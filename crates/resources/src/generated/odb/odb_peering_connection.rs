@@ -132,7 +132,8 @@ impl Resource for OdbPeeringConnection {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OdbPeeringConnection, properties)
+        constraint::check(&RULE_OdbPeeringConnection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

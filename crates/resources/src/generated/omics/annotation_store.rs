@@ -159,7 +159,8 @@ impl Resource for AnnotationStore {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnnotationStore, properties)
+        constraint::check(&RULE_AnnotationStore, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

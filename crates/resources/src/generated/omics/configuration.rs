@@ -122,7 +122,8 @@ impl Resource for Configuration {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Configuration, properties)
+        constraint::check(&RULE_Configuration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -124,7 +124,8 @@ impl Resource for ReferenceStore {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReferenceStore, properties)
+        constraint::check(&RULE_ReferenceStore, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -123,7 +123,8 @@ impl Resource for RunGroup {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RunGroup, properties)
+        constraint::check(&RULE_RunGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

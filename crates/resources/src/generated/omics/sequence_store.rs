@@ -176,7 +176,8 @@ impl Resource for SequenceStore {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SequenceStore, properties)
+        constraint::check(&RULE_SequenceStore, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -137,7 +137,8 @@ impl Resource for VariantStore {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VariantStore, properties)
+        constraint::check(&RULE_VariantStore, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

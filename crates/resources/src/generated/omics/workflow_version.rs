@@ -271,7 +271,8 @@ impl Resource for WorkflowVersion {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkflowVersion, properties)
+        constraint::check(&RULE_WorkflowVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

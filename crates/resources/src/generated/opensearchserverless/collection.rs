@@ -175,7 +175,8 @@ impl Resource for Collection {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Collection, properties)
+        constraint::check(&RULE_Collection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

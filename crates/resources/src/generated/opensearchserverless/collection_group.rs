@@ -131,7 +131,8 @@ impl Resource for CollectionGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CollectionGroup, properties)
+        constraint::check(&RULE_CollectionGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -114,7 +114,8 @@ impl Resource for Index {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Index, properties)
+        constraint::check(&RULE_Index, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

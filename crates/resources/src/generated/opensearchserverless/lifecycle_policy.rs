@@ -122,7 +122,8 @@ impl Resource for LifecyclePolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LifecyclePolicy, properties)
+        constraint::check(&RULE_LifecyclePolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

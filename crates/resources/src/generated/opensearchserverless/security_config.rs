@@ -123,7 +123,8 @@ impl Resource for SecurityConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityConfig, properties)
+        constraint::check(&RULE_SecurityConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -126,7 +126,8 @@ impl Resource for SecurityPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityPolicy, properties)
+        constraint::check(&RULE_SecurityPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

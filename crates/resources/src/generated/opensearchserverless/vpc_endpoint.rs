@@ -123,7 +123,8 @@ impl Resource for VpcEndpoint {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEndpoint, properties)
+        constraint::check(&RULE_VpcEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

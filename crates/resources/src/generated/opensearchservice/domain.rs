@@ -22,7 +22,7 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
         ("EBSOptions", Shape::Object(&RULE_EbsOptions)),
         ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
         ("EngineVersion", Shape::STR),
-        ("IPAddressType", Shape::STR),
+        ("IPAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4"], ..StrRule::ANY })),
         ("IdentityCenterOptions", Shape::Object(&RULE_IdentityCenterOptions)),
         ("LogPublishingOptions", Shape::Typed(json_type::OBJECT)),
         ("NodeToNodeEncryptionOptions", Shape::Object(&RULE_NodeToNodeEncryptionOptions)),
@@ -235,7 +235,8 @@ impl Resource for Domain {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)
+        constraint::check(&RULE_Domain, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -530,14 +531,14 @@ pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
         ("ColdStorageOptions", Shape::Object(&RULE_ColdStorageOptions)),
         ("DedicatedMasterCount", Shape::INT),
         ("DedicatedMasterEnabled", Shape::Bool),
-        ("DedicatedMasterType", Shape::STR),
+        ("DedicatedMasterType", Shape::Str(&StrRule { allowed: &["c4.2xlarge.search", "c4.4xlarge.search", "c4.8xlarge.search", "c4.large.search", "c4.xlarge.search", "c5.18xlarge.search", "c5.2xlarge.search", "c5.4xlarge.search", "c5.9xlarge.search", "c5.large.search", "c5.xlarge.search", "c6g.12xlarge.search", "c6g.2xlarge.search", "c6g.4xlarge.search", "c6g.8xlarge.search", "c6g.large.search", "c6g.xlarge.search", "d2.2xlarge.search", "d2.4xlarge.search", "d2.8xlarge.search", "d2.xlarge.search", "i2.2xlarge.search", "i2.xlarge.search", "i3.16xlarge.search", "i3.2xlarge.search", "i3.4xlarge.search", "i3.8xlarge.search", "i3.large.search", "i3.xlarge.search", "m3.2xlarge.search", "m3.large.search", "m3.medium.search", "m3.xlarge.search", "m4.10xlarge.search", "m4.2xlarge.search", "m4.4xlarge.search", "m4.large.search", "m4.xlarge.search", "m5.12xlarge.search", "m5.24xlarge.search", "m5.2xlarge.search", "m5.4xlarge.search", "m5.large.search", "m5.xlarge.search", "m6g.12xlarge.search", "m6g.2xlarge.search", "m6g.4xlarge.search", "m6g.8xlarge.search", "m6g.large.search", "m6g.xlarge.search", "or1.12xlarge.search", "or1.16xlarge.search", "or1.2xlarge.search", "or1.4xlarge.search", "or1.8xlarge.search", "or1.large.search", "or1.medium.search", "or1.xlarge.search", "r3.2xlarge.search", "r3.4xlarge.search", "r3.8xlarge.search", "r3.large.search", "r3.xlarge.search", "r4.16xlarge.search", "r4.2xlarge.search", "r4.4xlarge.search", "r4.8xlarge.search", "r4.large.search", "r4.xlarge.search", "r5.12xlarge.search", "r5.24xlarge.search", "r5.2xlarge.search", "r5.4xlarge.search", "r5.large.search", "r5.xlarge.search", "r6g.12xlarge.search", "r6g.2xlarge.search", "r6g.4xlarge.search", "r6g.8xlarge.search", "r6g.large.search", "r6g.xlarge.search", "r6gd.12xlarge.search", "r6gd.16xlarge.search", "r6gd.2xlarge.search", "r6gd.4xlarge.search", "r6gd.8xlarge.search", "r6gd.large.search", "r6gd.xlarge.search", "t2.medium.search", "t2.micro.search", "t2.small.search", "t3.2xlarge.search", "t3.large.search", "t3.medium.search", "t3.micro.search", "t3.nano.search", "t3.small.search", "t3.xlarge.search", "t4g.medium.search", "t4g.small.search", "ultrawarm1.large.search", "ultrawarm1.medium.search", "ultrawarm1.xlarge.search"], ..StrRule::ANY })),
         ("InstanceCount", Shape::INT),
-        ("InstanceType", Shape::STR),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["c4.2xlarge.search", "c4.4xlarge.search", "c4.8xlarge.search", "c4.large.search", "c4.xlarge.search", "c5.18xlarge.search", "c5.2xlarge.search", "c5.4xlarge.search", "c5.9xlarge.search", "c5.large.search", "c5.xlarge.search", "c6g.12xlarge.search", "c6g.2xlarge.search", "c6g.4xlarge.search", "c6g.8xlarge.search", "c6g.large.search", "c6g.xlarge.search", "d2.2xlarge.search", "d2.4xlarge.search", "d2.8xlarge.search", "d2.xlarge.search", "i2.2xlarge.search", "i2.xlarge.search", "i3.16xlarge.search", "i3.2xlarge.search", "i3.4xlarge.search", "i3.8xlarge.search", "i3.large.search", "i3.xlarge.search", "m3.2xlarge.search", "m3.large.search", "m3.medium.search", "m3.xlarge.search", "m4.10xlarge.search", "m4.2xlarge.search", "m4.4xlarge.search", "m4.large.search", "m4.xlarge.search", "m5.12xlarge.search", "m5.24xlarge.search", "m5.2xlarge.search", "m5.4xlarge.search", "m5.large.search", "m5.xlarge.search", "m6g.12xlarge.search", "m6g.2xlarge.search", "m6g.4xlarge.search", "m6g.8xlarge.search", "m6g.large.search", "m6g.xlarge.search", "or1.12xlarge.search", "or1.16xlarge.search", "or1.2xlarge.search", "or1.4xlarge.search", "or1.8xlarge.search", "or1.large.search", "or1.medium.search", "or1.xlarge.search", "r3.2xlarge.search", "r3.4xlarge.search", "r3.8xlarge.search", "r3.large.search", "r3.xlarge.search", "r4.16xlarge.search", "r4.2xlarge.search", "r4.4xlarge.search", "r4.8xlarge.search", "r4.large.search", "r4.xlarge.search", "r5.12xlarge.search", "r5.24xlarge.search", "r5.2xlarge.search", "r5.4xlarge.search", "r5.large.search", "r5.xlarge.search", "r6g.12xlarge.search", "r6g.2xlarge.search", "r6g.4xlarge.search", "r6g.8xlarge.search", "r6g.large.search", "r6g.xlarge.search", "r6gd.12xlarge.search", "r6gd.16xlarge.search", "r6gd.2xlarge.search", "r6gd.4xlarge.search", "r6gd.8xlarge.search", "r6gd.large.search", "r6gd.xlarge.search", "t2.medium.search", "t2.micro.search", "t2.small.search", "t3.2xlarge.search", "t3.large.search", "t3.medium.search", "t3.micro.search", "t3.nano.search", "t3.small.search", "t3.xlarge.search", "t4g.medium.search", "t4g.small.search", "ultrawarm1.large.search", "ultrawarm1.medium.search", "ultrawarm1.xlarge.search"], ..StrRule::ANY })),
         ("MultiAZWithStandbyEnabled", Shape::Bool),
         ("NodeOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeOption), min_items: None, max_items: None, unique: false })),
         ("WarmCount", Shape::INT),
         ("WarmEnabled", Shape::Bool),
-        ("WarmType", Shape::STR),
+        ("WarmType", Shape::Str(&StrRule { allowed: &["ultrawarm1.large.search", "ultrawarm1.medium.search", "ultrawarm1.xlarge.search"], ..StrRule::ANY })),
         ("ZoneAwarenessConfig", Shape::Object(&RULE_ZoneAwarenessConfig)),
         ("ZoneAwarenessEnabled", Shape::Bool),
     ],
@@ -836,7 +837,7 @@ pub(crate) static RULE_DomainEndpointOptions: ObjRule = ObjRule {
         ("CustomEndpointCertificateArn", Shape::STR),
         ("CustomEndpointEnabled", Shape::Bool),
         ("EnforceHTTPS", Shape::Bool),
-        ("TLSSecurityPolicy", Shape::STR),
+        ("TLSSecurityPolicy", Shape::Str(&StrRule { allowed: &["Policy-Min-TLS-1-0-2019-07", "Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-FIPS-PQ-2026-10", "Policy-Min-TLS-1-2-PFS-2023-10", "Policy-Min-TLS-1-2-RFC9151-FIPS-2024-08"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -920,7 +921,7 @@ pub(crate) static RULE_EbsOptions: ObjRule = ObjRule {
         ("Iops", Shape::INT),
         ("Throughput", Shape::INT),
         ("VolumeSize", Shape::INT),
-        ("VolumeType", Shape::STR),
+        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "standard"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1392,7 +1393,7 @@ pub(crate) static RULE_NodeConfig: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Enabled", Shape::Bool),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["c4.2xlarge.search", "c4.4xlarge.search", "c4.8xlarge.search", "c4.large.search", "c4.xlarge.search", "c5.18xlarge.search", "c5.2xlarge.search", "c5.4xlarge.search", "c5.9xlarge.search", "c5.large.search", "c5.xlarge.search", "c6g.12xlarge.search", "c6g.2xlarge.search", "c6g.4xlarge.search", "c6g.8xlarge.search", "c6g.large.search", "c6g.xlarge.search", "d2.2xlarge.search", "d2.4xlarge.search", "d2.8xlarge.search", "d2.xlarge.search", "i2.2xlarge.search", "i2.xlarge.search", "i3.16xlarge.search", "i3.2xlarge.search", "i3.4xlarge.search", "i3.8xlarge.search", "i3.large.search", "i3.xlarge.search", "m3.2xlarge.search", "m3.large.search", "m3.medium.search", "m3.xlarge.search", "m4.10xlarge.search", "m4.2xlarge.search", "m4.4xlarge.search", "m4.large.search", "m4.xlarge.search", "m5.12xlarge.search", "m5.24xlarge.search", "m5.2xlarge.search", "m5.4xlarge.search", "m5.large.search", "m5.xlarge.search", "m6g.12xlarge.search", "m6g.2xlarge.search", "m6g.4xlarge.search", "m6g.8xlarge.search", "m6g.large.search", "m6g.xlarge.search", "or1.12xlarge.search", "or1.16xlarge.search", "or1.2xlarge.search", "or1.4xlarge.search", "or1.8xlarge.search", "or1.large.search", "or1.medium.search", "or1.xlarge.search", "r3.2xlarge.search", "r3.4xlarge.search", "r3.8xlarge.search", "r3.large.search", "r3.xlarge.search", "r4.16xlarge.search", "r4.2xlarge.search", "r4.4xlarge.search", "r4.8xlarge.search", "r4.large.search", "r4.xlarge.search", "r5.12xlarge.search", "r5.24xlarge.search", "r5.2xlarge.search", "r5.4xlarge.search", "r5.large.search", "r5.xlarge.search", "r6g.12xlarge.search", "r6g.2xlarge.search", "r6g.4xlarge.search", "r6g.8xlarge.search", "r6g.large.search", "r6g.xlarge.search", "r6gd.12xlarge.search", "r6gd.16xlarge.search", "r6gd.2xlarge.search", "r6gd.4xlarge.search", "r6gd.8xlarge.search", "r6gd.large.search", "r6gd.xlarge.search", "t2.medium.search", "t2.micro.search", "t2.small.search", "t3.2xlarge.search", "t3.large.search", "t3.medium.search", "t3.micro.search", "t3.nano.search", "t3.small.search", "t3.xlarge.search", "t4g.medium.search", "t4g.small.search", "ultrawarm1.large.search", "ultrawarm1.medium.search", "ultrawarm1.xlarge.search"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -188,7 +188,8 @@ impl Resource for App {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_App, properties)
+        constraint::check(&RULE_App, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -94,7 +94,8 @@ impl Resource for ElasticLoadBalancerAttachment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ElasticLoadBalancerAttachment, properties)
+        constraint::check(&RULE_ElasticLoadBalancerAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -261,7 +261,8 @@ impl Resource for Layer {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Layer, properties)
+        constraint::check(&RULE_Layer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

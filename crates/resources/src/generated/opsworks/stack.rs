@@ -365,7 +365,8 @@ impl Resource for Stack {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stack, properties)
+        constraint::check(&RULE_Stack, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

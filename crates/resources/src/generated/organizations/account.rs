@@ -188,7 +188,8 @@ impl Resource for Account {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Account, properties)
+        constraint::check(&RULE_Account, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

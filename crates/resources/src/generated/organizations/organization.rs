@@ -88,7 +88,8 @@ impl Resource for Organization {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Organization, properties)
+        constraint::check(&RULE_Organization, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

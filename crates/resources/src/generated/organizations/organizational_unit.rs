@@ -132,7 +132,8 @@ impl Resource for OrganizationalUnit {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationalUnit, properties)
+        constraint::check(&RULE_OrganizationalUnit, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -170,7 +170,8 @@ impl Resource for ApplicationInstance {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationInstance, properties)
+        constraint::check(&RULE_ApplicationInstance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

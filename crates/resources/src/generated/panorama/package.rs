@@ -112,7 +112,8 @@ impl Resource for Package {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Package, properties)
+        constraint::check(&RULE_Package, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

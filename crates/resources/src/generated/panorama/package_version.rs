@@ -144,7 +144,8 @@ impl Resource for PackageVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PackageVersion, properties)
+        constraint::check(&RULE_PackageVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

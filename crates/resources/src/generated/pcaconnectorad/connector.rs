@@ -126,7 +126,8 @@ impl Resource for Connector {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connector, properties)
+        constraint::check(&RULE_Connector, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -98,7 +98,8 @@ impl Resource for DirectoryRegistration {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DirectoryRegistration, properties)
+        constraint::check(&RULE_DirectoryRegistration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

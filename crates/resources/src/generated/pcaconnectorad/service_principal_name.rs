@@ -89,7 +89,8 @@ impl Resource for ServicePrincipalName {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServicePrincipalName, properties)
+        constraint::check(&RULE_ServicePrincipalName, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

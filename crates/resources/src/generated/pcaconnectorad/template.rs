@@ -134,7 +134,8 @@ impl Resource for Template {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Template, properties)
+        constraint::check(&RULE_Template, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -122,7 +122,8 @@ impl Resource for TemplateGroupAccessControlEntry {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TemplateGroupAccessControlEntry, properties)
+        constraint::check(&RULE_TemplateGroupAccessControlEntry, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

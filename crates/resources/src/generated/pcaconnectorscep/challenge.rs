@@ -100,7 +100,8 @@ impl Resource for Challenge {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Challenge, properties)
+        constraint::check(&RULE_Challenge, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -201,7 +201,8 @@ impl Resource for ComputeNodeGroup {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ComputeNodeGroup, properties)
+        constraint::check(&RULE_ComputeNodeGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -125,7 +125,8 @@ impl Resource for Queue {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Queue, properties)
+        constraint::check(&RULE_Queue, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -162,7 +162,8 @@ impl Resource for Dataset {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dataset, properties)
+        constraint::check(&RULE_Dataset, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

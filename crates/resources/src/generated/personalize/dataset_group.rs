@@ -123,7 +123,8 @@ impl Resource for DatasetGroup {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DatasetGroup, properties)
+        constraint::check(&RULE_DatasetGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -118,7 +118,8 @@ impl Resource for Schema {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Schema, properties)
+        constraint::check(&RULE_Schema, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -155,7 +155,8 @@ impl Resource for Solution {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Solution, properties)
+        constraint::check(&RULE_Solution, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

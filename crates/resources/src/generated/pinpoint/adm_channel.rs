@@ -117,7 +117,8 @@ impl Resource for AdmChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AdmChannel, properties)
+        constraint::check(&RULE_AdmChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

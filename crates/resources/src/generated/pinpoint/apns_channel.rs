@@ -153,7 +153,8 @@ impl Resource for ApnsChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApnsChannel, properties)
+        constraint::check(&RULE_ApnsChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

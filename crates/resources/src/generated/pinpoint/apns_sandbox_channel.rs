@@ -153,7 +153,8 @@ impl Resource for ApnsSandboxChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApnsSandboxChannel, properties)
+        constraint::check(&RULE_ApnsSandboxChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

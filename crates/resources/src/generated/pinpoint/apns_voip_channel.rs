@@ -153,7 +153,8 @@ impl Resource for ApnsVoipChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApnsVoipChannel, properties)
+        constraint::check(&RULE_ApnsVoipChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

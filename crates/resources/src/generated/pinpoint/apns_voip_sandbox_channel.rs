@@ -153,7 +153,8 @@ impl Resource for ApnsVoipSandboxChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApnsVoipSandboxChannel, properties)
+        constraint::check(&RULE_ApnsVoipSandboxChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -104,7 +104,8 @@ impl Resource for App {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_App, properties)
+        constraint::check(&RULE_App, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

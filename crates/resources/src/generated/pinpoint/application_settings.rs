@@ -130,7 +130,8 @@ impl Resource for ApplicationSettings {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationSettings, properties)
+        constraint::check(&RULE_ApplicationSettings, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -117,7 +117,8 @@ impl Resource for BaiduChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BaiduChannel, properties)
+        constraint::check(&RULE_BaiduChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -145,7 +145,8 @@ impl Resource for EmailChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EmailChannel, properties)
+        constraint::check(&RULE_EmailChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -144,7 +144,8 @@ impl Resource for EmailTemplate {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EmailTemplate, properties)
+        constraint::check(&RULE_EmailTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -113,7 +113,8 @@ impl Resource for EventStream {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventStream, properties)
+        constraint::check(&RULE_EventStream, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

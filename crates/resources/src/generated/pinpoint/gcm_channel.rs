@@ -121,7 +121,8 @@ impl Resource for GcmChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GcmChannel, properties)
+        constraint::check(&RULE_GcmChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

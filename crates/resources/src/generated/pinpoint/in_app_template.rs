@@ -142,7 +142,8 @@ impl Resource for InAppTemplate {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InAppTemplate, properties)
+        constraint::check(&RULE_InAppTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

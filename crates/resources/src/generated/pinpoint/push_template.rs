@@ -158,7 +158,8 @@ impl Resource for PushTemplate {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PushTemplate, properties)
+        constraint::check(&RULE_PushTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -133,7 +133,8 @@ impl Resource for Segment {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Segment, properties)
+        constraint::check(&RULE_Segment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

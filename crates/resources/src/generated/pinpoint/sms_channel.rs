@@ -117,7 +117,8 @@ impl Resource for SmsChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SmsChannel, properties)
+        constraint::check(&RULE_SmsChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

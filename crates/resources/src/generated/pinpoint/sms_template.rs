@@ -128,7 +128,8 @@ impl Resource for SmsTemplate {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SmsTemplate, properties)
+        constraint::check(&RULE_SmsTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -97,7 +97,8 @@ impl Resource for VoiceChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VoiceChannel, properties)
+        constraint::check(&RULE_VoiceChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

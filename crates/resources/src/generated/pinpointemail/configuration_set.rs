@@ -130,7 +130,8 @@ impl Resource for ConfigurationSet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationSet, properties)
+        constraint::check(&RULE_ConfigurationSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -106,7 +106,8 @@ impl Resource for ConfigurationSetEventDestination {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationSetEventDestination, properties)
+        constraint::check(&RULE_ConfigurationSetEventDestination, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -200,7 +201,7 @@ pub(crate) static RULE_DimensionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DefaultDimensionValue", Shape::STR),
         ("DimensionName", Shape::STR),
-        ("DimensionValueSource", Shape::STR),
+        ("DimensionValueSource", Shape::Str(&StrRule { allowed: &["EMAIL_HEADER", "LINK_TAG", "MESSAGE_TAG"], ..StrRule::ANY })),
     ],
     required: &["DimensionValueSource", "DefaultDimensionValue", "DimensionName"],
     closed: true,
@@ -282,7 +283,7 @@ pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
         ("CloudWatchDestination", Shape::Object(&RULE_CloudWatchDestination)),
         ("Enabled", Shape::Bool),
         ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
-        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["BOUNCE", "CLICK", "COMPLAINT", "DELIVERY", "OPEN", "REJECT", "RENDERING_FAILURE", "SEND"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("PinpointDestination", Shape::Object(&RULE_PinpointDestination)),
         ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
     ],

@@ -87,7 +87,8 @@ impl Resource for DedicatedIpPool {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DedicatedIpPool, properties)
+        constraint::check(&RULE_DedicatedIpPool, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -134,7 +134,8 @@ impl Resource for Identity {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Identity, properties)
+        constraint::check(&RULE_Identity, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

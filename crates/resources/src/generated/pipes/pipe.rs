@@ -265,7 +265,8 @@ impl Resource for Pipe {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Pipe, properties)
+        constraint::check(&RULE_Pipe, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -149,7 +149,8 @@ impl Resource for EnvironmentAccountConnection {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnvironmentAccountConnection, properties)
+        constraint::check(&RULE_EnvironmentAccountConnection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -141,7 +141,8 @@ impl Resource for EnvironmentTemplate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnvironmentTemplate, properties)
+        constraint::check(&RULE_EnvironmentTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -134,7 +134,8 @@ impl Resource for ServiceTemplate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceTemplate, properties)
+        constraint::check(&RULE_ServiceTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -152,7 +152,8 @@ impl Resource for DataAccessor {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataAccessor, properties)
+        constraint::check(&RULE_DataAccessor, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

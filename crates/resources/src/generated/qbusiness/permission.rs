@@ -136,7 +136,8 @@ impl Resource for Permission {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Permission, properties)
+        constraint::check(&RULE_Permission, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

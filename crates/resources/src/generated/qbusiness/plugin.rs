@@ -163,7 +163,8 @@ impl Resource for Plugin {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Plugin, properties)
+        constraint::check(&RULE_Plugin, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -151,7 +151,8 @@ impl Resource for Retriever {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Retriever, properties)
+        constraint::check(&RULE_Retriever, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

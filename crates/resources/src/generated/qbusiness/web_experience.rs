@@ -200,7 +200,8 @@ impl Resource for WebExperience {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebExperience, properties)
+        constraint::check(&RULE_WebExperience, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -158,7 +158,8 @@ impl Resource for Ledger {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Ledger, properties)
+        constraint::check(&RULE_Ledger, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

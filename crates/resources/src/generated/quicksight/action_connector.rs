@@ -164,7 +164,8 @@ impl Resource for ActionConnector {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ActionConnector, properties)
+        constraint::check(&RULE_ActionConnector, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -512,7 +512,8 @@ impl Resource for Analysis {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Analysis, properties)
+        constraint::check(&RULE_Analysis, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -124,7 +124,8 @@ impl Resource for CustomPermissions {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomPermissions, properties)
+        constraint::check(&RULE_CustomPermissions, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

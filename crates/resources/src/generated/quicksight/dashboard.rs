@@ -528,7 +528,8 @@ impl Resource for Dashboard {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dashboard, properties)
+        constraint::check(&RULE_Dashboard, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -264,7 +264,8 @@ impl Resource for DataSet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataSet, properties)
+        constraint::check(&RULE_DataSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -216,7 +216,8 @@ impl Resource for DataSource {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataSource, properties)
+        constraint::check(&RULE_DataSource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -150,7 +150,8 @@ impl Resource for Folder {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Folder, properties)
+        constraint::check(&RULE_Folder, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

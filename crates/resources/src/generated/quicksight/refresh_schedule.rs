@@ -94,7 +94,8 @@ impl Resource for RefreshSchedule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RefreshSchedule, properties)
+        constraint::check(&RULE_RefreshSchedule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

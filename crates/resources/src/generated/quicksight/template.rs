@@ -458,7 +458,8 @@ impl Resource for Template {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Template, properties)
+        constraint::check(&RULE_Template, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

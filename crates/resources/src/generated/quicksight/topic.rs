@@ -153,7 +153,8 @@ impl Resource for Topic {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Topic, properties)
+        constraint::check(&RULE_Topic, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

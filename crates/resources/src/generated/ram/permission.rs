@@ -130,7 +130,8 @@ impl Resource for Permission {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Permission, properties)
+        constraint::check(&RULE_Permission, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

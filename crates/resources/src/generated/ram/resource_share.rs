@@ -151,7 +151,8 @@ impl Resource for ResourceShare {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceShare, properties)
+        constraint::check(&RULE_ResourceShare, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

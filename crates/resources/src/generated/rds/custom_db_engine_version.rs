@@ -237,7 +237,8 @@ impl Resource for CustomDbEngineVersion {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomDbEngineVersion, properties)
+        constraint::check(&RULE_CustomDbEngineVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

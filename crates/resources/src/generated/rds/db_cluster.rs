@@ -1018,7 +1018,8 @@ impl Resource for DbCluster {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbCluster, properties)
+        constraint::check(&RULE_DbCluster, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

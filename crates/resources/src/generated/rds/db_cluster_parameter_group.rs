@@ -182,7 +182,8 @@ impl Resource for DbClusterParameterGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbClusterParameterGroup, properties)
+        constraint::check(&RULE_DbClusterParameterGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -184,7 +184,8 @@ impl Resource for DbParameterGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbParameterGroup, properties)
+        constraint::check(&RULE_DbParameterGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

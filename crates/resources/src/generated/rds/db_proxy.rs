@@ -232,7 +232,8 @@ impl Resource for DbProxy {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbProxy, properties)
+        constraint::check(&RULE_DbProxy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

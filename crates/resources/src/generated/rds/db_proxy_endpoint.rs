@@ -161,7 +161,8 @@ impl Resource for DbProxyEndpoint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbProxyEndpoint, properties)
+        constraint::check(&RULE_DbProxyEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

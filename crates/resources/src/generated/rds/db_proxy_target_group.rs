@@ -138,7 +138,8 @@ impl Resource for DbProxyTargetGroup {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbProxyTargetGroup, properties)
+        constraint::check(&RULE_DbProxyTargetGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for DbSecurityGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbSecurityGroup, properties)
+        constraint::check(&RULE_DbSecurityGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

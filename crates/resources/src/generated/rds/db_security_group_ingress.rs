@@ -125,7 +125,8 @@ impl Resource for DbSecurityGroupIngress {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbSecurityGroupIngress, properties)
+        constraint::check(&RULE_DbSecurityGroupIngress, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

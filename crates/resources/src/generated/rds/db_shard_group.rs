@@ -173,7 +173,8 @@ impl Resource for DbShardGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbShardGroup, properties)
+        constraint::check(&RULE_DbShardGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

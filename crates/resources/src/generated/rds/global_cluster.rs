@@ -180,7 +180,8 @@ impl Resource for GlobalCluster {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GlobalCluster, properties)
+        constraint::check(&RULE_GlobalCluster, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -167,7 +167,8 @@ impl Resource for OptionGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OptionGroup, properties)
+        constraint::check(&RULE_OptionGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

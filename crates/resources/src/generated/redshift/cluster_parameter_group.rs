@@ -133,7 +133,8 @@ impl Resource for ClusterParameterGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClusterParameterGroup, properties)
+        constraint::check(&RULE_ClusterParameterGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

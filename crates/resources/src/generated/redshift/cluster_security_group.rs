@@ -97,7 +97,8 @@ impl Resource for ClusterSecurityGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClusterSecurityGroup, properties)
+        constraint::check(&RULE_ClusterSecurityGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -124,7 +124,8 @@ impl Resource for ClusterSecurityGroupIngress {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClusterSecurityGroupIngress, properties)
+        constraint::check(&RULE_ClusterSecurityGroupIngress, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -111,7 +111,8 @@ impl Resource for ClusterSubnetGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClusterSubnetGroup, properties)
+        constraint::check(&RULE_ClusterSubnetGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

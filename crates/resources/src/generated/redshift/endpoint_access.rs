@@ -134,7 +134,8 @@ impl Resource for EndpointAccess {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EndpointAccess, properties)
+        constraint::check(&RULE_EndpointAccess, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

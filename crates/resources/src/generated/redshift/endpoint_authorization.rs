@@ -118,7 +118,8 @@ impl Resource for EndpointAuthorization {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EndpointAuthorization, properties)
+        constraint::check(&RULE_EndpointAuthorization, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -244,7 +244,8 @@ impl Resource for Namespace {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Namespace, properties)
+        constraint::check(&RULE_Namespace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -258,7 +258,8 @@ impl Resource for Workgroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workgroup, properties)
+        constraint::check(&RULE_Workgroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -230,7 +230,8 @@ impl Resource for StreamProcessor {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StreamProcessor, properties)
+        constraint::check(&RULE_StreamProcessor, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -137,7 +137,8 @@ impl Resource for ResiliencyPolicy {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResiliencyPolicy, properties)
+        constraint::check(&RULE_ResiliencyPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -81,7 +81,8 @@ impl Resource for DefaultViewAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DefaultViewAssociation, properties)
+        constraint::check(&RULE_DefaultViewAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -99,7 +99,8 @@ impl Resource for Index {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Index, properties)
+        constraint::check(&RULE_Index, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

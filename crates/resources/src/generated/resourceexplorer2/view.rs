@@ -128,7 +128,8 @@ impl Resource for View {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_View, properties)
+        constraint::check(&RULE_View, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

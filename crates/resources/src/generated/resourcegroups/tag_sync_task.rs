@@ -135,7 +135,8 @@ impl Resource for TagSyncTask {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TagSyncTask, properties)
+        constraint::check(&RULE_TagSyncTask, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

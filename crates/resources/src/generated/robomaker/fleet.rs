@@ -90,7 +90,8 @@ impl Resource for Fleet {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Fleet, properties)
+        constraint::check(&RULE_Fleet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

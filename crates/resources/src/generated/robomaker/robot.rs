@@ -133,7 +133,8 @@ impl Resource for Robot {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Robot, properties)
+        constraint::check(&RULE_Robot, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

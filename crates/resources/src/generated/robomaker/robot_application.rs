@@ -133,7 +133,8 @@ impl Resource for RobotApplication {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RobotApplication, properties)
+        constraint::check(&RULE_RobotApplication, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

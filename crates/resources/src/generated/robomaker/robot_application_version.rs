@@ -99,7 +99,8 @@ impl Resource for RobotApplicationVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RobotApplicationVersion, properties)
+        constraint::check(&RULE_RobotApplicationVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

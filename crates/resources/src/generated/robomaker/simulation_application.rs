@@ -155,7 +155,8 @@ impl Resource for SimulationApplication {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SimulationApplication, properties)
+        constraint::check(&RULE_SimulationApplication, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -99,7 +99,8 @@ impl Resource for SimulationApplicationVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SimulationApplicationVersion, properties)
+        constraint::check(&RULE_SimulationApplicationVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -126,7 +126,8 @@ impl Resource for Crl {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Crl, properties)
+        constraint::check(&RULE_Crl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -130,7 +130,8 @@ impl Resource for TrustAnchor {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrustAnchor, properties)
+        constraint::check(&RULE_TrustAnchor, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -94,7 +94,8 @@ impl Resource for CidrCollection {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CidrCollection, properties)
+        constraint::check(&RULE_CidrCollection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

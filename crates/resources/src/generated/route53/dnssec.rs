@@ -86,7 +86,8 @@ impl Resource for Dnssec {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dnssec, properties)
+        constraint::check(&RULE_Dnssec, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -116,7 +116,8 @@ impl Resource for HealthCheck {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HealthCheck, properties)
+        constraint::check(&RULE_HealthCheck, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -191,7 +191,8 @@ impl Resource for HostedZone {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HostedZone, properties)
+        constraint::check(&RULE_HostedZone, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

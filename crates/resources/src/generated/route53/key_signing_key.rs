@@ -131,7 +131,8 @@ impl Resource for KeySigningKey {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_KeySigningKey, properties)
+        constraint::check(&RULE_KeySigningKey, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

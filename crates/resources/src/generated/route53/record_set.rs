@@ -395,7 +395,8 @@ impl Resource for RecordSet {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RecordSet, properties)
+        constraint::check(&RULE_RecordSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

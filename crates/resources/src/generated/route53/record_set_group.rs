@@ -112,7 +112,8 @@ impl Resource for RecordSetGroup {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RecordSetGroup, properties)
+        constraint::check(&RULE_RecordSetGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

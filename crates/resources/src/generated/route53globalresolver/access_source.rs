@@ -140,7 +140,8 @@ impl Resource for AccessSource {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessSource, properties)
+        constraint::check(&RULE_AccessSource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -124,7 +124,8 @@ impl Resource for AccessToken {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessToken, properties)
+        constraint::check(&RULE_AccessToken, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -144,7 +144,8 @@ impl Resource for DnsView {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DnsView, properties)
+        constraint::check(&RULE_DnsView, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -184,7 +184,8 @@ impl Resource for FirewallRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FirewallRule, properties)
+        constraint::check(&RULE_FirewallRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

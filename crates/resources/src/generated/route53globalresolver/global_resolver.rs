@@ -139,7 +139,8 @@ impl Resource for GlobalResolver {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GlobalResolver, properties)
+        constraint::check(&RULE_GlobalResolver, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -107,7 +107,8 @@ impl Resource for HostedZoneAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HostedZoneAssociation, properties)
+        constraint::check(&RULE_HostedZoneAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

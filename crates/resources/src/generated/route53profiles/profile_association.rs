@@ -135,7 +135,8 @@ impl Resource for ProfileAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProfileAssociation, properties)
+        constraint::check(&RULE_ProfileAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

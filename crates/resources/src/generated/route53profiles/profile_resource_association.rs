@@ -116,7 +116,8 @@ impl Resource for ProfileResourceAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProfileResourceAssociation, properties)
+        constraint::check(&RULE_ProfileResourceAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -113,7 +113,8 @@ impl Resource for ControlPanel {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ControlPanel, properties)
+        constraint::check(&RULE_ControlPanel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

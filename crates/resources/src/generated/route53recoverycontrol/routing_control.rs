@@ -108,7 +108,8 @@ impl Resource for RoutingControl {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RoutingControl, properties)
+        constraint::check(&RULE_RoutingControl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

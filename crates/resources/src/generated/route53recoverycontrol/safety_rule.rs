@@ -130,7 +130,8 @@ impl Resource for SafetyRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SafetyRule, properties)
+        constraint::check(&RULE_SafetyRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

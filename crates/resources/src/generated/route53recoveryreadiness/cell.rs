@@ -107,7 +107,8 @@ impl Resource for Cell {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cell, properties)
+        constraint::check(&RULE_Cell, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

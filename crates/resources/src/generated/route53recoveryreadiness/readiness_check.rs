@@ -105,7 +105,8 @@ impl Resource for ReadinessCheck {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReadinessCheck, properties)
+        constraint::check(&RULE_ReadinessCheck, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -105,7 +105,8 @@ impl Resource for RecoveryGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RecoveryGroup, properties)
+        constraint::check(&RULE_RecoveryGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

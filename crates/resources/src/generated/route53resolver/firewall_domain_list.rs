@@ -114,7 +114,8 @@ impl Resource for FirewallDomainList {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FirewallDomainList, properties)
+        constraint::check(&RULE_FirewallDomainList, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -99,7 +99,8 @@ impl Resource for FirewallRuleGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FirewallRuleGroup, properties)
+        constraint::check(&RULE_FirewallRuleGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -145,7 +145,8 @@ impl Resource for FirewallRuleGroupAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FirewallRuleGroupAssociation, properties)
+        constraint::check(&RULE_FirewallRuleGroupAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -135,7 +135,8 @@ impl Resource for OutpostResolver {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OutpostResolver, properties)
+        constraint::check(&RULE_OutpostResolver, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

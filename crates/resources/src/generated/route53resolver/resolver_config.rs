@@ -96,7 +96,8 @@ impl Resource for ResolverConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverConfig, properties)
+        constraint::check(&RULE_ResolverConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -74,7 +74,8 @@ impl Resource for ResolverDnssecConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverDnssecConfig, properties)
+        constraint::check(&RULE_ResolverDnssecConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

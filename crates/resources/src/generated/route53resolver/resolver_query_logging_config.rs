@@ -98,7 +98,8 @@ impl Resource for ResolverQueryLoggingConfig {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverQueryLoggingConfig, properties)
+        constraint::check(&RULE_ResolverQueryLoggingConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -83,7 +83,8 @@ impl Resource for ResolverQueryLoggingConfigAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverQueryLoggingConfigAssociation, properties)
+        constraint::check(&RULE_ResolverQueryLoggingConfigAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -23,7 +23,7 @@ pub(crate) static RULE_ResolverRule: ObjRule = ObjRule {
         ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ResolverEndpointId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("RuleType", Shape::STR),
+        ("RuleType", Shape::Str(&StrRule { allowed: &["DELEGATE", "FORWARD", "RECURSIVE", "SYSTEM"], ..StrRule::ANY })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("TargetIps", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetAddress), min_items: Some(1), max_items: None, unique: false })),
     ],
@@ -158,7 +158,8 @@ impl Resource for ResolverRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverRule, properties)
+        constraint::check(&RULE_ResolverRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -339,7 +340,7 @@ pub(crate) static RULE_TargetAddress: ObjRule = ObjRule {
         ("Ip", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(36), ..StrRule::ANY })),
         ("Ipv6", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(39), ..StrRule::ANY })),
         ("Port", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(65535), ..StrRule::ANY })),
-        ("Protocol", Shape::STR),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["Do53", "DoH", "DoH-FIPS"], ..StrRule::ANY })),
         ("ServerNameIndication", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
     closed: true,

@@ -108,7 +108,8 @@ impl Resource for ResolverRuleAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverRuleAssociation, properties)
+        constraint::check(&RULE_ResolverRuleAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

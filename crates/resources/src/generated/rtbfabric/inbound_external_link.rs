@@ -123,7 +123,8 @@ impl Resource for InboundExternalLink {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InboundExternalLink, properties)
+        constraint::check(&RULE_InboundExternalLink, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -134,7 +134,8 @@ impl Resource for OutboundExternalLink {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OutboundExternalLink, properties)
+        constraint::check(&RULE_OutboundExternalLink, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

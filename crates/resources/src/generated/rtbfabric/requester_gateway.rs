@@ -138,7 +138,8 @@ impl Resource for RequesterGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RequesterGateway, properties)
+        constraint::check(&RULE_RequesterGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -196,7 +196,8 @@ impl Resource for ResponderGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResponderGateway, properties)
+        constraint::check(&RULE_ResponderGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

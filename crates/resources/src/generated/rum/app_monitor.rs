@@ -196,7 +196,8 @@ impl Resource for AppMonitor {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AppMonitor, properties)
+        constraint::check(&RULE_AppMonitor, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

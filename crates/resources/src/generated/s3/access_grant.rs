@@ -156,7 +156,8 @@ impl Resource for AccessGrant {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessGrant, properties)
+        constraint::check(&RULE_AccessGrant, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

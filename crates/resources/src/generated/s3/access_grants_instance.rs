@@ -91,7 +91,8 @@ impl Resource for AccessGrantsInstance {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessGrantsInstance, properties)
+        constraint::check(&RULE_AccessGrantsInstance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -120,7 +120,8 @@ impl Resource for AccessGrantsLocation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessGrantsLocation, properties)
+        constraint::check(&RULE_AccessGrantsLocation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

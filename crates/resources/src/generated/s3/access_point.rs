@@ -147,7 +147,8 @@ impl Resource for AccessPoint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPoint, properties)
+        constraint::check(&RULE_AccessPoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -111,7 +111,8 @@ impl Resource for MultiRegionAccessPoint {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MultiRegionAccessPoint, properties)
+        constraint::check(&RULE_MultiRegionAccessPoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -100,7 +100,8 @@ impl Resource for MultiRegionAccessPointPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MultiRegionAccessPointPolicy, properties)
+        constraint::check(&RULE_MultiRegionAccessPointPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

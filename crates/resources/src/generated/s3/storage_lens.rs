@@ -100,7 +100,8 @@ impl Resource for StorageLens {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StorageLens, properties)
+        constraint::check(&RULE_StorageLens, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -108,7 +108,8 @@ impl Resource for StorageLensGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StorageLensGroup, properties)
+        constraint::check(&RULE_StorageLensGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -200,7 +200,8 @@ impl Resource for DirectoryBucket {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DirectoryBucket, properties)
+        constraint::check(&RULE_DirectoryBucket, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

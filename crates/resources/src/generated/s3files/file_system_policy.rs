@@ -94,7 +94,8 @@ impl Resource for FileSystemPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FileSystemPolicy, properties)
+        constraint::check(&RULE_FileSystemPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

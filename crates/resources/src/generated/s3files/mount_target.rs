@@ -132,7 +132,8 @@ impl Resource for MountTarget {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MountTarget, properties)
+        constraint::check(&RULE_MountTarget, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -94,7 +94,8 @@ impl Resource for AccessPoint {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPoint, properties)
+        constraint::check(&RULE_AccessPoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -98,7 +98,8 @@ impl Resource for AccessPointPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPointPolicy, properties)
+        constraint::check(&RULE_AccessPointPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -142,7 +142,8 @@ impl Resource for Bucket {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Bucket, properties)
+        constraint::check(&RULE_Bucket, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

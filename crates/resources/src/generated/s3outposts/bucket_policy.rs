@@ -108,7 +108,8 @@ impl Resource for BucketPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BucketPolicy, properties)
+        constraint::check(&RULE_BucketPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

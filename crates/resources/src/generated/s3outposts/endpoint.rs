@@ -147,7 +147,8 @@ impl Resource for Endpoint {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Endpoint, properties)
+        constraint::check(&RULE_Endpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -105,7 +105,8 @@ impl Resource for Namespace {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Namespace, properties)
+        constraint::check(&RULE_Namespace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -146,7 +146,8 @@ impl Resource for TableBucket {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TableBucket, properties)
+        constraint::check(&RULE_TableBucket, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

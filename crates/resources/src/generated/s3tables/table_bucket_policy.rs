@@ -105,7 +105,8 @@ impl Resource for TableBucketPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TableBucketPolicy, properties)
+        constraint::check(&RULE_TableBucketPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

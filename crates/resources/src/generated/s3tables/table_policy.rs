@@ -102,7 +102,8 @@ impl Resource for TablePolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TablePolicy, properties)
+        constraint::check(&RULE_TablePolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

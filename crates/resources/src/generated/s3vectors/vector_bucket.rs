@@ -128,7 +128,8 @@ impl Resource for VectorBucket {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VectorBucket, properties)
+        constraint::check(&RULE_VectorBucket, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -135,7 +135,8 @@ impl Resource for VectorBucketPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VectorBucketPolicy, properties)
+        constraint::check(&RULE_VectorBucketPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -129,7 +129,8 @@ impl Resource for AppImageConfig {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AppImageConfig, properties)
+        constraint::check(&RULE_AppImageConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -185,7 +185,8 @@ impl Resource for Cluster {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)
+        constraint::check(&RULE_Cluster, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -319,7 +320,7 @@ pub struct CapacitySizeConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CapacitySizeConfig: ObjRule = ObjRule {
     properties: &[
-        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), allowed: &["CAPACITY_PERCENTAGE", "INSTANCE_COUNT"], ..StrRule::ANY })),
         ("Value", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["Type", "Value"],

@@ -105,7 +105,8 @@ impl Resource for CodeRepository {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CodeRepository, properties)
+        constraint::check(&RULE_CodeRepository, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -220,7 +220,8 @@ impl Resource for DataQualityJobDefinition {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataQualityJobDefinition, properties)
+        constraint::check(&RULE_DataQualityJobDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -138,7 +138,8 @@ impl Resource for DeviceFleet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeviceFleet, properties)
+        constraint::check(&RULE_DeviceFleet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

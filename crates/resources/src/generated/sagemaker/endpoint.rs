@@ -142,7 +142,8 @@ impl Resource for Endpoint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Endpoint, properties)
+        constraint::check(&RULE_Endpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

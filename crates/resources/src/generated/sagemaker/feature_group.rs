@@ -201,7 +201,8 @@ impl Resource for FeatureGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FeatureGroup, properties)
+        constraint::check(&RULE_FeatureGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

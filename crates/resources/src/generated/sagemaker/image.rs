@@ -152,7 +152,8 @@ impl Resource for Image {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Image, properties)
+        constraint::check(&RULE_Image, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -194,7 +194,8 @@ impl Resource for ImageVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ImageVersion, properties)
+        constraint::check(&RULE_ImageVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -161,7 +161,8 @@ impl Resource for InferenceComponent {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InferenceComponent, properties)
+        constraint::check(&RULE_InferenceComponent, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

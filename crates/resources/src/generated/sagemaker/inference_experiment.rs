@@ -238,7 +238,8 @@ impl Resource for InferenceExperiment {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InferenceExperiment, properties)
+        constraint::check(&RULE_InferenceExperiment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

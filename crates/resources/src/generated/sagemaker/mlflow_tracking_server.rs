@@ -167,7 +167,8 @@ impl Resource for MlflowTrackingServer {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MlflowTrackingServer, properties)
+        constraint::check(&RULE_MlflowTrackingServer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -162,7 +162,8 @@ impl Resource for Model {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Model, properties)
+        constraint::check(&RULE_Model, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -220,7 +220,8 @@ impl Resource for ModelBiasJobDefinition {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelBiasJobDefinition, properties)
+        constraint::check(&RULE_ModelBiasJobDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

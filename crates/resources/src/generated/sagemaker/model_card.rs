@@ -166,7 +166,8 @@ impl Resource for ModelCard {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelCard, properties)
+        constraint::check(&RULE_ModelCard, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -217,7 +217,8 @@ impl Resource for ModelExplainabilityJobDefinition {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelExplainabilityJobDefinition, properties)
+        constraint::check(&RULE_ModelExplainabilityJobDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

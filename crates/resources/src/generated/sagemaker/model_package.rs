@@ -332,7 +332,8 @@ impl Resource for ModelPackage {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelPackage, properties)
+        constraint::check(&RULE_ModelPackage, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -124,7 +124,8 @@ impl Resource for ModelPackageGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelPackageGroup, properties)
+        constraint::check(&RULE_ModelPackageGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

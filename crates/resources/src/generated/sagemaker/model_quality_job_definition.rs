@@ -220,7 +220,8 @@ impl Resource for ModelQualityJobDefinition {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelQualityJobDefinition, properties)
+        constraint::check(&RULE_ModelQualityJobDefinition, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

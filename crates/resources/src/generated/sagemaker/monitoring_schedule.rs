@@ -170,7 +170,8 @@ impl Resource for MonitoringSchedule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MonitoringSchedule, properties)
+        constraint::check(&RULE_MonitoringSchedule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

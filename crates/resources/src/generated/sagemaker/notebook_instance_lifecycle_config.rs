@@ -88,7 +88,8 @@ impl Resource for NotebookInstanceLifecycleConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NotebookInstanceLifecycleConfig, properties)
+        constraint::check(&RULE_NotebookInstanceLifecycleConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

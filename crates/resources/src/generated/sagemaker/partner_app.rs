@@ -218,7 +218,8 @@ impl Resource for PartnerApp {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PartnerApp, properties)
+        constraint::check(&RULE_PartnerApp, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

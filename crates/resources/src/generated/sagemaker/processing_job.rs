@@ -212,7 +212,8 @@ impl Resource for ProcessingJob {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProcessingJob, properties)
+        constraint::check(&RULE_ProcessingJob, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

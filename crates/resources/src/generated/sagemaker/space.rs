@@ -170,7 +170,8 @@ impl Resource for Space {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Space, properties)
+        constraint::check(&RULE_Space, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

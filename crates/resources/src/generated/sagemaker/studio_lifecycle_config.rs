@@ -126,7 +126,8 @@ impl Resource for StudioLifecycleConfig {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StudioLifecycleConfig, properties)
+        constraint::check(&RULE_StudioLifecycleConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -176,7 +176,8 @@ impl Resource for UserProfile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserProfile, properties)
+        constraint::check(&RULE_UserProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -118,7 +118,8 @@ impl Resource for Workteam {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workteam, properties)
+        constraint::check(&RULE_Workteam, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

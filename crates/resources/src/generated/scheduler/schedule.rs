@@ -215,7 +215,8 @@ impl Resource for Schedule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Schedule, properties)
+        constraint::check(&RULE_Schedule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -95,7 +95,8 @@ impl Resource for ScheduleGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScheduleGroup, properties)
+        constraint::check(&RULE_ScheduleGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -178,7 +178,8 @@ impl Resource for RotationSchedule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RotationSchedule, properties)
+        constraint::check(&RULE_RotationSchedule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

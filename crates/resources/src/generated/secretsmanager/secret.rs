@@ -178,7 +178,8 @@ impl Resource for Secret {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Secret, properties)
+        constraint::check(&RULE_Secret, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -120,7 +120,8 @@ impl Resource for SecretTargetAttachment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecretTargetAttachment, properties)
+        constraint::check(&RULE_SecretTargetAttachment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

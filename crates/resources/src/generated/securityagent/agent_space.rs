@@ -147,7 +147,8 @@ impl Resource for AgentSpace {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AgentSpace, properties)
+        constraint::check(&RULE_AgentSpace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -109,7 +109,8 @@ impl Resource for TargetDomain {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TargetDomain, properties)
+        constraint::check(&RULE_TargetDomain, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

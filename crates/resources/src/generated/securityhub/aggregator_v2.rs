@@ -107,7 +107,8 @@ impl Resource for AggregatorV2 {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AggregatorV2, properties)
+        constraint::check(&RULE_AggregatorV2, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -157,7 +157,8 @@ impl Resource for AutomationRuleV2 {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutomationRuleV2, properties)
+        constraint::check(&RULE_AutomationRuleV2, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -117,7 +117,8 @@ impl Resource for ConfigurationPolicy {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationPolicy, properties)
+        constraint::check(&RULE_ConfigurationPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -128,7 +128,8 @@ impl Resource for ConnectorV2 {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectorV2, properties)
+        constraint::check(&RULE_ConnectorV2, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

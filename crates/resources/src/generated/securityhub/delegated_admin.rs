@@ -92,7 +92,8 @@ impl Resource for DelegatedAdmin {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DelegatedAdmin, properties)
+        constraint::check(&RULE_DelegatedAdmin, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

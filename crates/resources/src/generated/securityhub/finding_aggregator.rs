@@ -107,7 +107,8 @@ impl Resource for FindingAggregator {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FindingAggregator, properties)
+        constraint::check(&RULE_FindingAggregator, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

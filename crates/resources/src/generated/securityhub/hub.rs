@@ -120,7 +120,8 @@ impl Resource for Hub {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Hub, properties)
+        constraint::check(&RULE_Hub, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -75,7 +75,8 @@ impl Resource for HubV2 {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HubV2, properties)
+        constraint::check(&RULE_HubV2, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

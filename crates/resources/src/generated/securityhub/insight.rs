@@ -118,7 +118,8 @@ impl Resource for Insight {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Insight, properties)
+        constraint::check(&RULE_Insight, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -111,7 +111,8 @@ impl Resource for OrganizationConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationConfiguration, properties)
+        constraint::check(&RULE_OrganizationConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

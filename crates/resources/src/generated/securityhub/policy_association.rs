@@ -112,7 +112,8 @@ impl Resource for PolicyAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyAssociation, properties)
+        constraint::check(&RULE_PolicyAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -90,7 +90,8 @@ impl Resource for ProductSubscription {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProductSubscription, properties)
+        constraint::check(&RULE_ProductSubscription, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

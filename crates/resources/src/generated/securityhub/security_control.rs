@@ -118,7 +118,8 @@ impl Resource for SecurityControl {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityControl, properties)
+        constraint::check(&RULE_SecurityControl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -103,7 +103,8 @@ impl Resource for Standard {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Standard, properties)
+        constraint::check(&RULE_Standard, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

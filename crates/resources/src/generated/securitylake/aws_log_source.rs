@@ -123,7 +123,8 @@ impl Resource for AwsLogSource {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AwsLogSource, properties)
+        constraint::check(&RULE_AwsLogSource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

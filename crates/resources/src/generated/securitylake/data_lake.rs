@@ -119,7 +119,8 @@ impl Resource for DataLake {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataLake, properties)
+        constraint::check(&RULE_DataLake, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

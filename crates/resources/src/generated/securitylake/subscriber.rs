@@ -165,7 +165,8 @@ impl Resource for Subscriber {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Subscriber, properties)
+        constraint::check(&RULE_Subscriber, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

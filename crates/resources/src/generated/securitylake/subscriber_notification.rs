@@ -97,7 +97,8 @@ impl Resource for SubscriberNotification {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubscriberNotification, properties)
+        constraint::check(&RULE_SubscriberNotification, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

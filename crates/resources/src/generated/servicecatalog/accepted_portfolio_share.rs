@@ -97,7 +97,8 @@ impl Resource for AcceptedPortfolioShare {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AcceptedPortfolioShare, properties)
+        constraint::check(&RULE_AcceptedPortfolioShare, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

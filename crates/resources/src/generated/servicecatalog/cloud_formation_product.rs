@@ -189,7 +189,8 @@ impl Resource for CloudFormationProduct {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudFormationProduct, properties)
+        constraint::check(&RULE_CloudFormationProduct, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -195,7 +195,8 @@ impl Resource for CloudFormationProvisionedProduct {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudFormationProvisionedProduct, properties)
+        constraint::check(&RULE_CloudFormationProvisionedProduct, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

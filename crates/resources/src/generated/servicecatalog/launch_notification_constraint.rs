@@ -131,7 +131,8 @@ impl Resource for LaunchNotificationConstraint {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LaunchNotificationConstraint, properties)
+        constraint::check(&RULE_LaunchNotificationConstraint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

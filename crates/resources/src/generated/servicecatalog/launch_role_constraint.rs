@@ -148,7 +148,8 @@ impl Resource for LaunchRoleConstraint {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LaunchRoleConstraint, properties)
+        constraint::check(&RULE_LaunchRoleConstraint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -131,7 +131,8 @@ impl Resource for LaunchTemplateConstraint {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LaunchTemplateConstraint, properties)
+        constraint::check(&RULE_LaunchTemplateConstraint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

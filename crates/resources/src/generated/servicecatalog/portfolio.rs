@@ -134,7 +134,8 @@ impl Resource for Portfolio {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Portfolio, properties)
+        constraint::check(&RULE_Portfolio, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

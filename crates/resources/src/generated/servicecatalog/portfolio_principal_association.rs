@@ -120,7 +120,8 @@ impl Resource for PortfolioPrincipalAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PortfolioPrincipalAssociation, properties)
+        constraint::check(&RULE_PortfolioPrincipalAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -106,7 +106,8 @@ impl Resource for PortfolioProductAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PortfolioProductAssociation, properties)
+        constraint::check(&RULE_PortfolioProductAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -120,7 +120,8 @@ impl Resource for PortfolioShare {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PortfolioShare, properties)
+        constraint::check(&RULE_PortfolioShare, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

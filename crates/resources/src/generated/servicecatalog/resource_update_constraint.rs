@@ -133,7 +133,8 @@ impl Resource for ResourceUpdateConstraint {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceUpdateConstraint, properties)
+        constraint::check(&RULE_ResourceUpdateConstraint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -131,7 +131,8 @@ impl Resource for ServiceAction {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceAction, properties)
+        constraint::check(&RULE_ServiceAction, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -110,7 +110,8 @@ impl Resource for ServiceActionAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceActionAssociation, properties)
+        constraint::check(&RULE_ServiceActionAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

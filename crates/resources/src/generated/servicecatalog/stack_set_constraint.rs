@@ -179,7 +179,8 @@ impl Resource for StackSetConstraint {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StackSetConstraint, properties)
+        constraint::check(&RULE_StackSetConstraint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -106,7 +106,8 @@ impl Resource for TagOption {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TagOption, properties)
+        constraint::check(&RULE_TagOption, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

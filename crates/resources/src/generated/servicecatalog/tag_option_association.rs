@@ -83,7 +83,8 @@ impl Resource for TagOptionAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TagOptionAssociation, properties)
+        constraint::check(&RULE_TagOptionAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -107,7 +107,8 @@ impl Resource for Application {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)
+        constraint::check(&RULE_Application, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -119,7 +119,8 @@ impl Resource for AttributeGroup {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AttributeGroup, properties)
+        constraint::check(&RULE_AttributeGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -98,7 +98,8 @@ impl Resource for AttributeGroupAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AttributeGroupAssociation, properties)
+        constraint::check(&RULE_AttributeGroupAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -113,7 +113,8 @@ impl Resource for ResourceAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceAssociation, properties)
+        constraint::check(&RULE_ResourceAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -108,7 +108,8 @@ impl Resource for HttpNamespace {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HttpNamespace, properties)
+        constraint::check(&RULE_HttpNamespace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -127,7 +127,8 @@ impl Resource for Instance {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Instance, properties)
+        constraint::check(&RULE_Instance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

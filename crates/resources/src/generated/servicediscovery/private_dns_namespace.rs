@@ -126,7 +126,8 @@ impl Resource for PrivateDnsNamespace {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrivateDnsNamespace, properties)
+        constraint::check(&RULE_PrivateDnsNamespace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

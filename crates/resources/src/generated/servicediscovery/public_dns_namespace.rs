@@ -118,7 +118,8 @@ impl Resource for PublicDnsNamespace {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PublicDnsNamespace, properties)
+        constraint::check(&RULE_PublicDnsNamespace, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

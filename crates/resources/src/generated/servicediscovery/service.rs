@@ -21,7 +21,7 @@ pub(crate) static RULE_Service: ObjRule = ObjRule {
         ("NamespaceId", Shape::STR),
         ("ServiceAttributes", Shape::Typed(json_type::OBJECT)),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["HTTP"], ..StrRule::ANY })),
     ],
     dependent_excluded: &[("HealthCheckConfig", &["HealthCheckCustomConfig"]), ("HealthCheckCustomConfig", &["HealthCheckConfig"])],
     closed: true,
@@ -149,7 +149,8 @@ impl Resource for Service {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Service, properties)
+        constraint::check(&RULE_Service, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -218,7 +219,7 @@ pub(crate) static RULE_DnsConfig: ObjRule = ObjRule {
     properties: &[
         ("DnsRecords", Shape::List(&ListRule { items: Shape::Object(&RULE_DnsRecord), min_items: None, max_items: None, unique: false })),
         ("NamespaceId", Shape::STR),
-        ("RoutingPolicy", Shape::STR),
+        ("RoutingPolicy", Shape::Str(&StrRule { allowed: &["MULTIVALUE", "WEIGHTED"], ..StrRule::ANY })),
     ],
     required: &["DnsRecords"],
     closed: true,
@@ -315,7 +316,7 @@ pub struct DnsRecordRequired {
 pub(crate) static RULE_DnsRecord: ObjRule = ObjRule {
     properties: &[
         ("TTL", Shape::NUM),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["A", "AAAA", "CNAME", "SRV"], ..StrRule::ANY })),
     ],
     required: &["Type", "TTL"],
     closed: true,
@@ -421,7 +422,7 @@ pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
     properties: &[
         ("FailureThreshold", Shape::NUM),
         ("ResourcePath", Shape::STR),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TCP"], ..StrRule::ANY })),
     ],
     required: &["Type"],
     closed: true,

@@ -104,7 +104,8 @@ impl Resource for ConfigurationSetEventDestination {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationSetEventDestination, properties)
+        constraint::check(&RULE_ConfigurationSetEventDestination, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -339,7 +340,7 @@ pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
         ("Enabled", Shape::Bool),
         ("EventBridgeDestination", Shape::Object(&RULE_EventBridgeDestination)),
         ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
-        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["bounce", "click", "complaint", "delivery", "open", "reject", "renderingFailure", "send"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
     ],

@@ -110,7 +110,8 @@ impl Resource for ContactList {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactList, properties)
+        constraint::check(&RULE_ContactList, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

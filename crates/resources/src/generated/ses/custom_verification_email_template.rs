@@ -151,7 +151,8 @@ impl Resource for CustomVerificationEmailTemplate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomVerificationEmailTemplate, properties)
+        constraint::check(&RULE_CustomVerificationEmailTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

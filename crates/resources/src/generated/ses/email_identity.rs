@@ -152,7 +152,8 @@ impl Resource for EmailIdentity {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EmailIdentity, properties)
+        constraint::check(&RULE_EmailIdentity, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

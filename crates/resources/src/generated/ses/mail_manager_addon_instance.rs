@@ -102,7 +102,8 @@ impl Resource for MailManagerAddonInstance {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerAddonInstance, properties)
+        constraint::check(&RULE_MailManagerAddonInstance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

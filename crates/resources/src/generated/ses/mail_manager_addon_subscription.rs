@@ -103,7 +103,8 @@ impl Resource for MailManagerAddonSubscription {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerAddonSubscription, properties)
+        constraint::check(&RULE_MailManagerAddonSubscription, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

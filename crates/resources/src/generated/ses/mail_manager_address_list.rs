@@ -91,7 +91,8 @@ impl Resource for MailManagerAddressList {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerAddressList, properties)
+        constraint::check(&RULE_MailManagerAddressList, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -109,7 +109,8 @@ impl Resource for MailManagerArchive {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerArchive, properties)
+        constraint::check(&RULE_MailManagerArchive, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

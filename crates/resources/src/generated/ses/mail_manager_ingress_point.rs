@@ -170,7 +170,8 @@ impl Resource for MailManagerIngressPoint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerIngressPoint, properties)
+        constraint::check(&RULE_MailManagerIngressPoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -134,7 +134,8 @@ impl Resource for MailManagerRelay {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerRelay, properties)
+        constraint::check(&RULE_MailManagerRelay, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

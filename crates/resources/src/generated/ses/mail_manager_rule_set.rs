@@ -111,7 +111,8 @@ impl Resource for MailManagerRuleSet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerRuleSet, properties)
+        constraint::check(&RULE_MailManagerRuleSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

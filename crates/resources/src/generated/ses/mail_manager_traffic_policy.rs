@@ -131,7 +131,8 @@ impl Resource for MailManagerTrafficPolicy {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerTrafficPolicy, properties)
+        constraint::check(&RULE_MailManagerTrafficPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

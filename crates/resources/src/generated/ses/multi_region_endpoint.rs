@@ -117,7 +117,8 @@ impl Resource for MultiRegionEndpoint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MultiRegionEndpoint, properties)
+        constraint::check(&RULE_MultiRegionEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -84,7 +84,8 @@ impl Resource for ReceiptFilter {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReceiptFilter, properties)
+        constraint::check(&RULE_ReceiptFilter, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -194,7 +195,7 @@ pub struct IpFilterRequired {
 pub(crate) static RULE_IpFilter: ObjRule = ObjRule {
     properties: &[
         ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("Policy", Shape::STR),
+        ("Policy", Shape::Str(&StrRule { allowed: &["Allow", "Block"], ..StrRule::ANY })),
     ],
     required: &["Policy", "Cidr"],
     closed: true,

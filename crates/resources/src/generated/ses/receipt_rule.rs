@@ -102,7 +102,8 @@ impl Resource for ReceiptRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReceiptRule, properties)
+        constraint::check(&RULE_ReceiptRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -492,7 +493,7 @@ pub struct LambdaActionRequired {
 pub(crate) static RULE_LambdaAction: ObjRule = ObjRule {
     properties: &[
         ("FunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("InvocationType", Shape::STR),
+        ("InvocationType", Shape::Str(&StrRule { allowed: &["Event", "RequestResponse"], ..StrRule::ANY })),
         ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["FunctionArn"],
@@ -574,7 +575,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("Recipients", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ScanEnabled", Shape::Bool),
-        ("TlsPolicy", Shape::STR),
+        ("TlsPolicy", Shape::Str(&StrRule { allowed: &["Optional", "Require"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -784,7 +785,7 @@ impl ToValue for S3Action {
 #[rustfmt::skip]
 pub(crate) static RULE_SnsAction: ObjRule = ObjRule {
     properties: &[
-        ("Encoding", Shape::STR),
+        ("Encoding", Shape::Str(&StrRule { allowed: &["Base64", "UTF-8"], ..StrRule::ANY })),
         ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     closed: true,
@@ -846,7 +847,7 @@ pub struct StopActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StopAction: ObjRule = ObjRule {
     properties: &[
-        ("Scope", Shape::STR),
+        ("Scope", Shape::Str(&StrRule { allowed: &["RuleSet"], ..StrRule::ANY })),
         ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["Scope"],

@@ -78,7 +78,8 @@ impl Resource for ReceiptRuleSet {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReceiptRuleSet, properties)
+        constraint::check(&RULE_ReceiptRuleSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

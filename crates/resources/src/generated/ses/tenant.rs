@@ -115,7 +115,8 @@ impl Resource for Tenant {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Tenant, properties)
+        constraint::check(&RULE_Tenant, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -80,7 +80,8 @@ impl Resource for VdmAttributes {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VdmAttributes, properties)
+        constraint::check(&RULE_VdmAttributes, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

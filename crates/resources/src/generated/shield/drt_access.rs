@@ -119,7 +119,8 @@ impl Resource for DrtAccess {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DrtAccess, properties)
+        constraint::check(&RULE_DrtAccess, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -126,7 +126,8 @@ impl Resource for ProactiveEngagement {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProactiveEngagement, properties)
+        constraint::check(&RULE_ProactiveEngagement, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -161,7 +161,8 @@ impl Resource for Protection {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Protection, properties)
+        constraint::check(&RULE_Protection, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

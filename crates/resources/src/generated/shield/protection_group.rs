@@ -148,7 +148,8 @@ impl Resource for ProtectionGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProtectionGroup, properties)
+        constraint::check(&RULE_ProtectionGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -133,7 +133,8 @@ impl Resource for ProfilePermission {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProfilePermission, properties)
+        constraint::check(&RULE_ProfilePermission, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

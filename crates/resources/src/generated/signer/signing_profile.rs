@@ -108,7 +108,8 @@ impl Resource for SigningProfile {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SigningProfile, properties)
+        constraint::check(&RULE_SigningProfile, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -146,7 +146,8 @@ impl Resource for Simulation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Simulation, properties)
+        constraint::check(&RULE_Simulation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

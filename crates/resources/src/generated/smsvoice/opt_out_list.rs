@@ -94,7 +94,8 @@ impl Resource for OptOutList {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OptOutList, properties)
+        constraint::check(&RULE_OptOutList, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

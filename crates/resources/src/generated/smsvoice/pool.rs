@@ -174,7 +174,8 @@ impl Resource for Pool {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Pool, properties)
+        constraint::check(&RULE_Pool, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -94,7 +94,8 @@ impl Resource for ProtectConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProtectConfiguration, properties)
+        constraint::check(&RULE_ProtectConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -122,7 +122,8 @@ impl Resource for SenderId {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SenderId, properties)
+        constraint::check(&RULE_SenderId, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -193,7 +193,8 @@ impl Resource for Subscription {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Subscription, properties)
+        constraint::check(&RULE_Subscription, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

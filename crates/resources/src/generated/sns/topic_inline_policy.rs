@@ -96,7 +96,8 @@ impl Resource for TopicInlinePolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TopicInlinePolicy, properties)
+        constraint::check(&RULE_TopicInlinePolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -91,7 +91,8 @@ impl Resource for TopicPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TopicPolicy, properties)
+        constraint::check(&RULE_TopicPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

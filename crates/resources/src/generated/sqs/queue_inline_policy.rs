@@ -96,7 +96,8 @@ impl Resource for QueueInlinePolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QueueInlinePolicy, properties)
+        constraint::check(&RULE_QueueInlinePolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -91,7 +91,8 @@ impl Resource for QueuePolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QueuePolicy, properties)
+        constraint::check(&RULE_QueuePolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

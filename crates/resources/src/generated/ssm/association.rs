@@ -273,7 +273,8 @@ impl Resource for Association {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Association, properties)
+        constraint::check(&RULE_Association, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

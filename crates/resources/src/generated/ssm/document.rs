@@ -198,7 +198,8 @@ impl Resource for Document {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Document, properties)
+        constraint::check(&RULE_Document, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -192,7 +192,8 @@ impl Resource for MaintenanceWindow {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MaintenanceWindow, properties)
+        constraint::check(&RULE_MaintenanceWindow, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

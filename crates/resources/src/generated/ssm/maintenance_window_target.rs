@@ -144,7 +144,8 @@ impl Resource for MaintenanceWindowTarget {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MaintenanceWindowTarget, properties)
+        constraint::check(&RULE_MaintenanceWindowTarget, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

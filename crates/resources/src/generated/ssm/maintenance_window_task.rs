@@ -247,7 +247,8 @@ impl Resource for MaintenanceWindowTask {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MaintenanceWindowTask, properties)
+        constraint::check(&RULE_MaintenanceWindowTask, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -182,7 +182,8 @@ impl Resource for Parameter {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Parameter, properties)
+        constraint::check(&RULE_Parameter, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -249,7 +249,8 @@ impl Resource for PatchBaseline {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PatchBaseline, properties)
+        constraint::check(&RULE_PatchBaseline, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

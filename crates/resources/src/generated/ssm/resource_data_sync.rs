@@ -174,7 +174,8 @@ impl Resource for ResourceDataSync {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceDataSync, properties)
+        constraint::check(&RULE_ResourceDataSync, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -143,7 +143,8 @@ impl Resource for Contact {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Contact, properties)
+        constraint::check(&RULE_Contact, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -120,7 +120,8 @@ impl Resource for ContactChannel {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactChannel, properties)
+        constraint::check(&RULE_ContactChannel, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

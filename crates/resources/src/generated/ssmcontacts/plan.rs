@@ -102,7 +102,8 @@ impl Resource for Plan {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Plan, properties)
+        constraint::check(&RULE_Plan, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -163,7 +163,8 @@ impl Resource for Rotation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Rotation, properties)
+        constraint::check(&RULE_Rotation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -76,7 +76,8 @@ impl Resource for Preferences {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Preferences, properties)
+        constraint::check(&RULE_Preferences, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -110,7 +110,8 @@ impl Resource for ReplicationSet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationSet, properties)
+        constraint::check(&RULE_ReplicationSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

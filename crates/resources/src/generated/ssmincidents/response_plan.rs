@@ -169,7 +169,8 @@ impl Resource for ResponsePlan {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResponsePlan, properties)
+        constraint::check(&RULE_ResponsePlan, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -118,7 +118,8 @@ impl Resource for ConfigurationManager {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationManager, properties)
+        constraint::check(&RULE_ConfigurationManager, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for LifecycleAutomation {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LifecycleAutomation, properties)
+        constraint::check(&RULE_LifecycleAutomation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -117,7 +117,8 @@ impl Resource for ApplicationAssignment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationAssignment, properties)
+        constraint::check(&RULE_ApplicationAssignment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

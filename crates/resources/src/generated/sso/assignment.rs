@@ -158,7 +158,8 @@ impl Resource for Assignment {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Assignment, properties)
+        constraint::check(&RULE_Assignment, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -117,7 +117,8 @@ impl Resource for InstanceAccessControlAttributeConfiguration {
         constraint::check(
             &RULE_InstanceAccessControlAttributeConfiguration,
             properties,
-        )
+        )?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

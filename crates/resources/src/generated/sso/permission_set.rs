@@ -195,7 +195,8 @@ impl Resource for PermissionSet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PermissionSet, properties)
+        constraint::check(&RULE_PermissionSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

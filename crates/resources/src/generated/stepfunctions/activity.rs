@@ -132,7 +132,8 @@ impl Resource for Activity {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Activity, properties)
+        constraint::check(&RULE_Activity, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -202,7 +202,8 @@ impl Resource for StateMachine {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StateMachine, properties)
+        constraint::check(&RULE_StateMachine, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -131,7 +131,8 @@ impl Resource for StateMachineAlias {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StateMachineAlias, properties)
+        constraint::check(&RULE_StateMachineAlias, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

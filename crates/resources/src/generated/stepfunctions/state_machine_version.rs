@@ -112,7 +112,8 @@ impl Resource for StateMachineVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StateMachineVersion, properties)
+        constraint::check(&RULE_StateMachineVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -87,7 +87,8 @@ impl Resource for AccountAlias {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccountAlias, properties)
+        constraint::check(&RULE_AccountAlias, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -168,7 +168,8 @@ impl Resource for SlackChannelConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SlackChannelConfiguration, properties)
+        constraint::check(&RULE_SlackChannelConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

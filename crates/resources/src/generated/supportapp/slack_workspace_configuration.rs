@@ -105,7 +105,8 @@ impl Resource for SlackWorkspaceConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SlackWorkspaceConfiguration, properties)
+        constraint::check(&RULE_SlackWorkspaceConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

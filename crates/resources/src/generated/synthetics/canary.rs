@@ -315,7 +315,8 @@ impl Resource for Canary {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Canary, properties)
+        constraint::check(&RULE_Canary, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -235,7 +235,8 @@ impl Resource for InfluxDbCluster {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InfluxDbCluster, properties)
+        constraint::check(&RULE_InfluxDbCluster, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

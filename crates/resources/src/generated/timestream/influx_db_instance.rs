@@ -230,7 +230,8 @@ impl Resource for InfluxDbInstance {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InfluxDbInstance, properties)
+        constraint::check(&RULE_InfluxDbInstance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

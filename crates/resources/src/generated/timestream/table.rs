@@ -191,7 +191,8 @@ impl Resource for Table {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Table, properties)
+        constraint::check(&RULE_Table, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -222,7 +222,8 @@ impl Resource for Agreement {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Agreement, properties)
+        constraint::check(&RULE_Agreement, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -196,7 +196,8 @@ impl Resource for Connector {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connector, properties)
+        constraint::check(&RULE_Connector, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -301,7 +301,8 @@ impl Resource for Server {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Server, properties)
+        constraint::check(&RULE_Server, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

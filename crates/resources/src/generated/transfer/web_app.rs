@@ -156,7 +156,8 @@ impl Resource for WebApp {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebApp, properties)
+        constraint::check(&RULE_WebApp, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -133,7 +133,8 @@ impl Resource for Workflow {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workflow, properties)
+        constraint::check(&RULE_Workflow, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

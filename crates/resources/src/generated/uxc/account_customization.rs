@@ -91,7 +91,8 @@ impl Resource for AccountCustomization {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccountCustomization, properties)
+        constraint::check(&RULE_AccountCustomization, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -119,7 +119,8 @@ impl Resource for IdentitySource {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentitySource, properties)
+        constraint::check(&RULE_IdentitySource, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

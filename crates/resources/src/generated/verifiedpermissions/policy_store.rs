@@ -133,7 +133,8 @@ impl Resource for PolicyStore {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyStore, properties)
+        constraint::check(&RULE_PolicyStore, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

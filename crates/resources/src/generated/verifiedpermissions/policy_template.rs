@@ -108,7 +108,8 @@ impl Resource for PolicyTemplate {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyTemplate, properties)
+        constraint::check(&RULE_PolicyTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -126,7 +126,8 @@ impl Resource for AccessLogSubscription {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessLogSubscription, properties)
+        constraint::check(&RULE_AccessLogSubscription, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

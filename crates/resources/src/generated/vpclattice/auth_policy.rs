@@ -102,7 +102,8 @@ impl Resource for AuthPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AuthPolicy, properties)
+        constraint::check(&RULE_AuthPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -98,7 +98,8 @@ impl Resource for DomainVerification {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainVerification, properties)
+        constraint::check(&RULE_DomainVerification, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -152,7 +152,8 @@ impl Resource for Listener {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Listener, properties)
+        constraint::check(&RULE_Listener, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -219,7 +219,8 @@ impl Resource for ResourceConfiguration {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceConfiguration, properties)
+        constraint::check(&RULE_ResourceConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -165,7 +165,8 @@ impl Resource for ResourceGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceGateway, properties)
+        constraint::check(&RULE_ResourceGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -116,7 +116,8 @@ impl Resource for ServiceNetwork {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceNetwork, properties)
+        constraint::check(&RULE_ServiceNetwork, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -113,7 +113,8 @@ impl Resource for ServiceNetworkResourceAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceNetworkResourceAssociation, properties)
+        constraint::check(&RULE_ServiceNetworkResourceAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

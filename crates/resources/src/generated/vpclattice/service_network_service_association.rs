@@ -119,7 +119,8 @@ impl Resource for ServiceNetworkServiceAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceNetworkServiceAssociation, properties)
+        constraint::check(&RULE_ServiceNetworkServiceAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -138,7 +138,8 @@ impl Resource for ServiceNetworkVpcAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceNetworkVpcAssociation, properties)
+        constraint::check(&RULE_ServiceNetworkVpcAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -139,7 +139,8 @@ impl Resource for TargetGroup {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TargetGroup, properties)
+        constraint::check(&RULE_TargetGroup, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

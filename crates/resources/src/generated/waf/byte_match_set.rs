@@ -100,7 +100,8 @@ impl Resource for ByteMatchSet {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ByteMatchSet, properties)
+        constraint::check(&RULE_ByteMatchSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

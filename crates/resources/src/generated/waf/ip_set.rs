@@ -101,7 +101,8 @@ impl Resource for IpSet {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpSet, properties)
+        constraint::check(&RULE_IpSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -114,7 +114,8 @@ impl Resource for Rule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Rule, properties)
+        constraint::check(&RULE_Rule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

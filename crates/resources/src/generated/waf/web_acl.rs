@@ -119,7 +119,8 @@ impl Resource for WebAcl {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebAcl, properties)
+        constraint::check(&RULE_WebAcl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -248,7 +249,7 @@ pub struct WafActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_WafAction: ObjRule = ObjRule {
     properties: &[
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT"], ..StrRule::ANY })),
     ],
     required: &["Type"],
     closed: true,

@@ -104,7 +104,8 @@ impl Resource for XssMatchSet {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_XssMatchSet, properties)
+        constraint::check(&RULE_XssMatchSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -99,7 +99,8 @@ impl Resource for GeoMatchSet {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GeoMatchSet, properties)
+        constraint::check(&RULE_GeoMatchSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -29,7 +29,7 @@ pub(crate) static RULE_RateBasedRule: ObjRule = ObjRule {
         ("MatchPredicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
-        ("RateKey", Shape::STR),
+        ("RateKey", Shape::Str(&StrRule { allowed: &["IP"], ..StrRule::ANY })),
         ("RateLimit", Shape::INT),
     ],
     required: &["MetricName", "RateLimit", "RateKey", "Name"],
@@ -143,7 +143,8 @@ impl Resource for RateBasedRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RateBasedRule, properties)
+        constraint::check(&RULE_RateBasedRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -99,7 +99,8 @@ impl Resource for RegexPatternSet {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RegexPatternSet, properties)
+        constraint::check(&RULE_RegexPatternSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -102,7 +102,8 @@ impl Resource for SizeConstraintSet {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SizeConstraintSet, properties)
+        constraint::check(&RULE_SizeConstraintSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -102,7 +102,8 @@ impl Resource for SqlInjectionMatchSet {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SqlInjectionMatchSet, properties)
+        constraint::check(&RULE_SqlInjectionMatchSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for WebAcl {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebAcl, properties)
+        constraint::check(&RULE_WebAcl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
@@ -165,7 +166,7 @@ pub struct ActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT"], ..StrRule::ANY })),
     ],
     required: &["Type"],
     closed: true,

@@ -170,7 +170,8 @@ impl Resource for IpSet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpSet, properties)
+        constraint::check(&RULE_IpSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

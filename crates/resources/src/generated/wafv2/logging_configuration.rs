@@ -137,7 +137,8 @@ impl Resource for LoggingConfiguration {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoggingConfiguration, properties)
+        constraint::check(&RULE_LoggingConfiguration, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

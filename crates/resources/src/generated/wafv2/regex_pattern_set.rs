@@ -145,7 +145,8 @@ impl Resource for RegexPatternSet {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RegexPatternSet, properties)
+        constraint::check(&RULE_RegexPatternSet, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

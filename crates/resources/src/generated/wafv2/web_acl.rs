@@ -285,7 +285,8 @@ impl Resource for WebAcl {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebAcl, properties)
+        constraint::check(&RULE_WebAcl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

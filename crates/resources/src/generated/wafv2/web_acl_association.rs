@@ -127,7 +127,8 @@ impl Resource for WebAclAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebAclAssociation, properties)
+        constraint::check(&RULE_WebAclAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

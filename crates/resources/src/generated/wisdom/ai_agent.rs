@@ -145,7 +145,8 @@ impl Resource for AiAgent {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AiAgent, properties)
+        constraint::check(&RULE_AiAgent, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -107,7 +107,8 @@ impl Resource for AiAgentVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AiAgentVersion, properties)
+        constraint::check(&RULE_AiAgentVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -189,7 +189,8 @@ impl Resource for AiGuardrail {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AiGuardrail, properties)
+        constraint::check(&RULE_AiGuardrail, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

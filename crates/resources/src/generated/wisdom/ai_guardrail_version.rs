@@ -109,7 +109,8 @@ impl Resource for AiGuardrailVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AiGuardrailVersion, properties)
+        constraint::check(&RULE_AiGuardrailVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -197,7 +197,8 @@ impl Resource for AiPrompt {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AiPrompt, properties)
+        constraint::check(&RULE_AiPrompt, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

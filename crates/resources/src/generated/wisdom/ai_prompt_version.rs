@@ -109,7 +109,8 @@ impl Resource for AiPromptVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AiPromptVersion, properties)
+        constraint::check(&RULE_AiPromptVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

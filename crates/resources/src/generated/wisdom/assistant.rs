@@ -135,7 +135,8 @@ impl Resource for Assistant {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Assistant, properties)
+        constraint::check(&RULE_Assistant, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

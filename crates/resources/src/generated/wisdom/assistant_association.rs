@@ -128,7 +128,8 @@ impl Resource for AssistantAssociation {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AssistantAssociation, properties)
+        constraint::check(&RULE_AssistantAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

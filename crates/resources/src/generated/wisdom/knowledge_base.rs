@@ -164,7 +164,8 @@ impl Resource for KnowledgeBase {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_KnowledgeBase, properties)
+        constraint::check(&RULE_KnowledgeBase, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

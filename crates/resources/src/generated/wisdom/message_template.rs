@@ -184,7 +184,8 @@ impl Resource for MessageTemplate {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MessageTemplate, properties)
+        constraint::check(&RULE_MessageTemplate, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -98,7 +98,8 @@ impl Resource for MessageTemplateVersion {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MessageTemplateVersion, properties)
+        constraint::check(&RULE_MessageTemplateVersion, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -194,7 +194,8 @@ impl Resource for QuickResponse {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QuickResponse, properties)
+        constraint::check(&RULE_QuickResponse, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

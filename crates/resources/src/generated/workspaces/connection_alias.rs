@@ -100,7 +100,8 @@ impl Resource for ConnectionAlias {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectionAlias, properties)
+        constraint::check(&RULE_ConnectionAlias, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -171,7 +171,8 @@ impl Resource for WorkspacesPool {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkspacesPool, properties)
+        constraint::check(&RULE_WorkspacesPool, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

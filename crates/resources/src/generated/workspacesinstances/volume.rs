@@ -171,7 +171,8 @@ impl Resource for Volume {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Volume, properties)
+        constraint::check(&RULE_Volume, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -121,7 +121,8 @@ impl Resource for VolumeAssociation {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VolumeAssociation, properties)
+        constraint::check(&RULE_VolumeAssociation, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -97,7 +97,8 @@ impl Resource for WorkspaceInstance {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkspaceInstance, properties)
+        constraint::check(&RULE_WorkspaceInstance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

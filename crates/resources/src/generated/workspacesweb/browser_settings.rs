@@ -124,7 +124,8 @@ impl Resource for BrowserSettings {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BrowserSettings, properties)
+        constraint::check(&RULE_BrowserSettings, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

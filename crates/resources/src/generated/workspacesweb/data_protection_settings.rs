@@ -134,7 +134,8 @@ impl Resource for DataProtectionSettings {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataProtectionSettings, properties)
+        constraint::check(&RULE_DataProtectionSettings, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

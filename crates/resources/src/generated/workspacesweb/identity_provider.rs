@@ -171,7 +171,8 @@ impl Resource for IdentityProvider {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentityProvider, properties)
+        constraint::check(&RULE_IdentityProvider, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

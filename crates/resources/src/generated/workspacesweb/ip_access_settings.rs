@@ -149,7 +149,8 @@ impl Resource for IpAccessSettings {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpAccessSettings, properties)
+        constraint::check(&RULE_IpAccessSettings, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -138,7 +138,8 @@ impl Resource for NetworkSettings {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkSettings, properties)
+        constraint::check(&RULE_NetworkSettings, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -235,7 +235,8 @@ impl Resource for Portal {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Portal, properties)
+        constraint::check(&RULE_Portal, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -146,7 +146,8 @@ impl Resource for SessionLogger {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SessionLogger, properties)
+        constraint::check(&RULE_SessionLogger, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -109,7 +109,8 @@ impl Resource for UserAccessLoggingSettings {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserAccessLoggingSettings, properties)
+        constraint::check(&RULE_UserAccessLoggingSettings, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

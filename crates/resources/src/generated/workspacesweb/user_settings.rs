@@ -227,7 +227,8 @@ impl Resource for UserSettings {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserSettings, properties)
+        constraint::check(&RULE_UserSettings, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

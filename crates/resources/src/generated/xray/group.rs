@@ -119,7 +119,8 @@ impl Resource for Group {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Group, properties)
+        constraint::check(&RULE_Group, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

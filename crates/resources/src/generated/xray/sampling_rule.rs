@@ -115,7 +115,8 @@ impl Resource for SamplingRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SamplingRule, properties)
+        constraint::check(&RULE_SamplingRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -73,7 +73,8 @@ impl Resource for TransactionSearchConfig {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransactionSearchConfig, properties)
+        constraint::check(&RULE_TransactionSearchConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

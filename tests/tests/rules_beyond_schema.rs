@@ -1,0 +1,340 @@
+//! The checks cloudwright makes beyond the resource schemas (IAM policy documents, DynamoDB
+//! keys and billing mode), case by case against cfn-lint itself: every case is run through the
+//! generated type's `Resource::check` and, as a one-resource template, through cfn-lint, and
+//! the two verdicts must be the expected one. The cases where cloudwright refuses what
+//! cfn-lint accepts are marked `beyond`: they fail at deploy, which cfn-lint does not know.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+use std::path::PathBuf;
+
+use cloudwright_core::{Resource, Value, Violation};
+use cloudwright_resources::{dynamodb, iam, s3};
+use serde_json::json;
+
+struct Case {
+    name: &'static str,
+    type_name: &'static str,
+    properties: serde_json::Value,
+    /// `None`: accepted; `Some(path)`: refused at this property path.
+    refused_at: Option<&'static str>,
+    /// Refused by cloudwright, accepted by cfn-lint (a deploy-time failure cfn-lint misses).
+    beyond: bool,
+}
+
+fn policy(statement: serde_json::Value) -> serde_json::Value {
+    json!({
+        "PolicyName": "p",
+        "Roles": ["r"],
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": statement}
+    })
+}
+
+fn bucket_policy(statement: serde_json::Value) -> serde_json::Value {
+    json!({
+        "Bucket": "b",
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": statement}
+    })
+}
+
+fn table(extra: serde_json::Value) -> serde_json::Value {
+    let mut t = json!({
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]
+    });
+    if let (Some(t), Some(extra)) = (t.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            t.insert(k.clone(), v.clone());
+        }
+    }
+    t
+}
+
+const ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/orders";
+
+fn cases() -> Vec<Case> {
+    let c = |name, type_name, properties, refused_at| Case {
+        name,
+        type_name,
+        properties,
+        refused_at,
+        beyond: false,
+    };
+    let allow = |action: &str| json!([{"Effect": "Allow", "Action": [action], "Resource": ARN}]);
+    vec![
+        c(
+            "policy_ok",
+            "AWS::IAM::Policy",
+            policy(allow("dynamodb:GetItem")),
+            None,
+        ),
+        c(
+            "policy_wildcard_ok",
+            "AWS::IAM::Policy",
+            policy(allow("dynamodb:Get*")),
+            None,
+        ),
+        c(
+            "action_that_does_not_exist",
+            "AWS::IAM::Policy",
+            policy(allow("dynamodb:GetItems")),
+            Some("PolicyDocument/Statement/0/Action/0"),
+        ),
+        c(
+            "wildcard_matching_nothing",
+            "AWS::IAM::Policy",
+            policy(allow("dynamodb:Fetch*")),
+            Some("PolicyDocument/Statement/0/Action/0"),
+        ),
+        c(
+            "unknown_service",
+            "AWS::IAM::Policy",
+            policy(allow("dynamo:GetItem")),
+            Some("PolicyDocument/Statement/0/Action/0"),
+        ),
+        c(
+            "principal_in_identity_policy",
+            "AWS::IAM::Policy",
+            policy(
+                json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Principal": "*"}]),
+            ),
+            Some("PolicyDocument/Statement/0/Principal"),
+        ),
+        c(
+            "missing_effect",
+            "AWS::IAM::Policy",
+            policy(json!([{"Action": "s3:GetObject", "Resource": "*"}])),
+            Some("PolicyDocument/Statement/0/Effect"),
+        ),
+        c(
+            "lowercase_effect",
+            "AWS::IAM::Policy",
+            policy(json!([{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}])),
+            Some("PolicyDocument/Statement/0/Effect"),
+        ),
+        c(
+            "action_and_not_action",
+            "AWS::IAM::Policy",
+            policy(
+                json!([{"Effect": "Allow", "Action": "s3:GetObject", "NotAction": "s3:PutObject", "Resource": "*"}]),
+            ),
+            Some("PolicyDocument/Statement/0/NotAction"),
+        ),
+        c(
+            "resource_not_an_arn",
+            "AWS::IAM::Policy",
+            policy(
+                json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "bucket/key"}]),
+            ),
+            Some("PolicyDocument/Statement/0/Resource"),
+        ),
+        c(
+            "unknown_condition_operator",
+            "AWS::IAM::Policy",
+            policy(
+                json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                "Condition": {"StringEqual": {"aws:SourceAccount": "123456789012"}}}]),
+            ),
+            Some("PolicyDocument/Statement/0/Condition/StringEqual"),
+        ),
+        c(
+            "duplicate_sid",
+            "AWS::IAM::Policy",
+            policy(json!([
+                {"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+                {"Sid": "A", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}])),
+            Some("PolicyDocument/Statement/1/Sid"),
+        ),
+        c(
+            "bad_version",
+            "AWS::IAM::Policy",
+            json!({"PolicyName": "p", "Roles": ["r"], "PolicyDocument": {"Version": "2012-10-18",
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}),
+            Some("PolicyDocument/Version"),
+        ),
+        c(
+            "trust_ok",
+            "AWS::IAM::Role",
+            json!({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}),
+            None,
+        ),
+        c(
+            "trust_with_resource",
+            "AWS::IAM::Role",
+            json!({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole", "Resource": "*"}]}}),
+            Some("AssumeRolePolicyDocument/Statement/0/Resource"),
+        ),
+        c(
+            "inline_policy_of_a_role",
+            "AWS::IAM::Role",
+            json!({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+                "Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Action": "sqs:SendMessages", "Resource": "*"}]}}]}),
+            Some("Policies/0/PolicyDocument/Statement/0/Action"),
+        ),
+        c(
+            "bucket_policy_ok",
+            "AWS::S3::BucketPolicy",
+            bucket_policy(
+                json!([{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]),
+            ),
+            None,
+        ),
+        c(
+            "bucket_policy_other_service",
+            "AWS::S3::BucketPolicy",
+            bucket_policy(
+                json!([{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage",
+                "Resource": "arn:aws:s3:::b/*"}]),
+            ),
+            Some("PolicyDocument/Statement/0/Action"),
+        ),
+        c(
+            "bucket_policy_without_principal",
+            "AWS::S3::BucketPolicy",
+            bucket_policy(
+                json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]),
+            ),
+            Some("PolicyDocument/Statement/0"),
+        ),
+        c("table_ok", "AWS::DynamoDB::Table", table(json!({})), None),
+        c(
+            "table_with_index_ok",
+            "AWS::DynamoDB::Table",
+            table(json!({
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "sk", "AttributeType": "N"}, {"AttributeName": "g", "AttributeType": "S"}],
+                "GlobalSecondaryIndexes": [{"IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"}}]
+            })),
+            None,
+        ),
+        c(
+            "key_type_partition",
+            "AWS::DynamoDB::Table",
+            table(json!({"KeySchema": [{"AttributeName": "pk", "KeyType": "PARTITION"}]})),
+            Some("KeySchema/0/KeyType"),
+        ),
+        c(
+            "range_key_first",
+            "AWS::DynamoDB::Table",
+            table(json!({
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "RANGE"}, {"AttributeName": "sk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}]
+            })),
+            Some("KeySchema/0/KeyType"),
+        ),
+        c(
+            "attribute_definitions_missing_a_key",
+            "AWS::DynamoDB::Table",
+            table(json!({"AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})),
+            Some("AttributeDefinitions"),
+        ),
+        Case {
+            name: "billing_mode_on_demand",
+            type_name: "AWS::DynamoDB::Table",
+            properties: table(json!({"BillingMode": "ON_DEMAND"})),
+            refused_at: Some("BillingMode"),
+            beyond: true,
+        },
+    ]
+}
+
+fn check(type_name: &str, properties: &Value) -> Result<(), Violation> {
+    match type_name {
+        "AWS::IAM::Policy" => <iam::Policy as Resource>::check(properties),
+        "AWS::IAM::Role" => <iam::Role as Resource>::check(properties),
+        "AWS::S3::BucketPolicy" => <s3::BucketPolicy as Resource>::check(properties),
+        "AWS::DynamoDB::Table" => <dynamodb::Table as Resource>::check(properties),
+        other => panic!("no check wired for {other}"),
+    }
+}
+
+#[test]
+fn policy_and_table_rules_agree_with_cfn_lint() {
+    let dir = cloudwright_tests::TempDir::new("rules");
+    let cases = cases();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for case in &cases {
+        let mut resource = json!({"Type": case.type_name, "Properties": case.properties});
+        if case.type_name == "AWS::DynamoDB::Table" {
+            resource["DeletionPolicy"] = json!("Delete");
+            resource["UpdateReplacePolicy"] = json!("Delete");
+        }
+        let template = json!({
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Resources": {"R": resource}
+        });
+        let file = dir.path().join(format!("{}.template.json", case.name));
+        std::fs::write(&file, serde_json::to_string_pretty(&template).unwrap()).unwrap();
+        files.push(file);
+    }
+    let refs: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+    let findings = cloudwright_tests::cfn_lint_files(&refs);
+    let mut disagreements = Vec::new();
+    for (case, file) in cases.iter().zip(&files) {
+        let ours = check(case.type_name, &Value::from_json(&case.properties));
+        let lint: Vec<&String> = findings
+            .iter()
+            .filter(|l| l.starts_with(&format!("{}:", file.display())))
+            .collect();
+        match (&ours, case.refused_at) {
+            (Ok(()), None) => {}
+            (Err(v), Some(path)) if v.property == path => {}
+            _ => disagreements.push(format!(
+                "{}: cloudwright said {ours:?}, expected refusal at {:?}",
+                case.name, case.refused_at
+            )),
+        }
+        let lint_refuses = !lint.is_empty();
+        let lint_expected = case.refused_at.is_some() && !case.beyond;
+        if lint_refuses != lint_expected {
+            disagreements.push(format!(
+                "{}: cfn-lint {} (expected {}): {lint:?}",
+                case.name,
+                if lint_refuses { "refused" } else { "accepted" },
+                if lint_expected {
+                    "a refusal"
+                } else {
+                    "acceptance"
+                },
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+/// What a user sees: the stack, the resource, the path, the value and the fix.
+#[test]
+fn an_action_that_does_not_exist_is_refused_at_synth_with_the_nearest_one_named() {
+    let app = cloudwright_core::App::new();
+    let mut stack = app.stack("Orders").unwrap();
+    let doc = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["dynamodb:GetItems"], "Resource": ARN}]});
+    stack
+        .add(
+            "Reader",
+            iam::Policy::new(iam::PolicyRequired {
+                policy_document: doc.into(),
+                policy_name: "reader".into(),
+            })
+            .roles(vec!["r"]),
+        )
+        .unwrap();
+    let err = app.synth().unwrap_err().to_string();
+    for part in [
+        "Reader",
+        "PolicyDocument/Statement/0/Action/0",
+        "\"dynamodb:GetItems\"",
+        "has no action `getitems`",
+        "did you mean dynamodb:getitem?",
+    ] {
+        assert!(err.contains(part), "{part:?} not in {err}");
+    }
+}
