@@ -76,8 +76,8 @@ pub use cloudwright_core::{App, Error, run};
 /// [`crate::core::Error`] with `?`.
 pub mod prelude {
     pub use cloudwright_compute::{
-        AutoScaling, Cluster, Container, ContainerImage, FargateService, FargateSize,
-        FargateTaskDefinition,
+        AutoScaling, Cluster, Code, Container, ContainerImage, FargateService, FargateSize,
+        FargateTaskDefinition, Function, Runtime, S3EventSource, Schedule, SqsEventSource,
     };
     pub use cloudwright_core::{
         App, Construct, Context, Error, Handle, Output, Policy, RawResource, Scope, StackProps,

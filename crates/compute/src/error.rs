@@ -38,6 +38,50 @@ pub enum Error {
         /// The duration given.
         value: std::time::Duration,
     },
+    /// A function setting Lambda does not accept.
+    #[error("function {setting}: {reason}")]
+    InvalidFunction {
+        /// The setting (`memory_mb`, `timeout`, ...).
+        setting: &'static str,
+        /// What is wrong and what is accepted.
+        reason: String,
+    },
+    /// Inline function code over the limit.
+    #[error(
+        "inline code is {bytes} bytes, over the {limit}-byte limit for ZipFile; put it in a directory and use Code::from_directory"
+    )]
+    InlineCodeTooLarge {
+        /// Its size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A queue whose visibility timeout is shorter than the consuming function's timeout:
+    /// messages would become visible again while the function still works on them (what
+    /// cfn-lint reports as E3505, here refused at synth).
+    #[error(
+        "queue {queue}: its visibility timeout ({visibility} s) is shorter than the timeout of function {function} ({timeout} s), so messages would be delivered again while being processed; set the queue's visibility_timeout to at least {timeout} s (AWS recommends 6 times the function's timeout, {recommended} s), or shorten the function's timeout"
+    )]
+    VisibilityTimeoutTooShort {
+        /// The queue's logical id.
+        queue: String,
+        /// Its visibility timeout, in seconds.
+        visibility: u64,
+        /// The function's logical id.
+        function: String,
+        /// The function's timeout, in seconds.
+        timeout: u64,
+        /// Six times the function's timeout.
+        recommended: u64,
+    },
+    /// An event source setting Lambda does not accept.
+    #[error("event source {setting}: {reason}")]
+    InvalidEventSource {
+        /// The setting.
+        setting: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
     /// A scratch volume that cannot be mounted as given.
     #[error("container `{container}`: scratch volume `{path}`: {reason}")]
     InvalidScratchVolume {

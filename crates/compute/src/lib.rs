@@ -1,5 +1,14 @@
 //! `cloudwright-compute`: what runs code — ECS on Fargate and AWS Lambda — as constructs.
 //!
+//! - [`Function`]: a Lambda function ([`Runtime`], handler, memory, `Duration` timeout,
+//!   environment, X-Ray on, a retained log group, reserved concurrency, optional placement in
+//!   a subnet group, failure destinations) whose [`Code`] comes from a directory (a zip
+//!   asset), inline text (at most 4 KiB), an image asset or a Rust package built for
+//!   `provided.al2023`; its role is an iam `Role` and the built function is a `Grantee`.
+//!   Event sources: [`SqsEventSource`] (`add_sqs_source`: the consume grant added, a queue
+//!   whose visibility timeout is below the function's timeout refused), [`Schedule`]
+//!   (`add_schedule`: an EventBridge rule and the permission for it) and [`S3EventSource`]
+//!   (`add_s3_source`: a bucket's object events through EventBridge).
 //! - [`Cluster`]: an ECS cluster with the `FARGATE` and `FARGATE_SPOT` capacity providers
 //!   (no fixed name unless asked for, so copies of a stack coexist).
 //! - [`FargateTaskDefinition`]: a task of a [`FargateSize`] (only the CPU/memory pairs Fargate
@@ -64,8 +73,10 @@
 mod cluster;
 mod container;
 mod error;
+mod event_source;
 mod fargate;
 mod firelens;
+mod function;
 mod image;
 mod log_key;
 mod scaling;
@@ -78,8 +89,12 @@ pub use cluster::{
 };
 pub use container::{Container, ContainerHealthCheck, PortMapping, Protocol, Secret, SecretSource};
 pub use error::Error;
+pub use event_source::{S3EventSource, Schedule, ScheduleOutput, SqsEventSource};
 pub use fargate::{Cpu, FargateSize};
 pub use firelens::{DEFAULT_FLUENT_BIT_IMAGE, FireLensOutput, LogRouter, LogRouterType};
+pub use function::{
+    Code, FailureDestination, Function, FunctionOutput, INLINE_CODE_LIMIT, Runtime,
+};
 pub use image::{
     ContainerImage, ECR_IMAGE_PROVIDER, EcrImageContext, EcrLookup, EcrRepository, ImageAsset,
     ImageRef, ResolvedImage,

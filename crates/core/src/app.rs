@@ -133,6 +133,7 @@ impl App {
         }
         let mut assembly = synth::synthesize(&self.state.stacks.borrow())?;
         assembly.assets = self.state.assets.borrow().values().cloned().collect();
+        assembly.file_assets = self.state.file_assets.borrow().values().cloned().collect();
         Ok(assembly)
     }
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::asset::{ASSETS_FILE, AssetManifest, DockerImageAsset};
+use crate::asset::{ASSETS_FILE, AssetManifest, DockerImageAsset, FileAsset};
 use crate::error::Error;
 
 /// The manifest's file name inside an assembly directory.
@@ -88,6 +88,8 @@ pub struct Assembly {
     pub warnings: Vec<String>,
     /// Container images to build and publish before deploying, by hash.
     pub assets: Vec<DockerImageAsset>,
+    /// Files (zips) to make and upload before deploying, by hash.
+    pub file_assets: Vec<FileAsset>,
 }
 
 /// A parameter of a stack that the toolkit fills at deploy with another stack's output (a
@@ -286,7 +288,7 @@ impl Assembly {
     /// A context the assembly at `current` already holds under the same hash is not copied:
     /// its directory name is returned, for the caller to move across.
     fn write_assets(&self, dir: &Path, current: &Path) -> Result<Vec<PathBuf>, Error> {
-        if self.assets.is_empty() {
+        if self.assets.is_empty() && self.file_assets.is_empty() {
             return Ok(Vec::new());
         }
         let io = |path: &Path| {
@@ -300,7 +302,25 @@ impl Assembly {
                 .iter()
                 .map(|a| (a.hash.clone(), a.clone()))
                 .collect(),
+            files: self
+                .file_assets
+                .iter()
+                .map(|a| (a.hash.clone(), a.clone()))
+                .collect(),
         };
+        for asset in &self.file_assets {
+            let Some(directory) = &asset.directory else {
+                continue;
+            };
+            for file in &asset.files {
+                let from = asset.source_directory.join(&file.path);
+                let to = dir.join(directory).join(&file.path);
+                if let Some(parent) = to.parent() {
+                    std::fs::create_dir_all(parent).map_err(io(parent))?;
+                }
+                std::fs::copy(&from, &to).map_err(io(&from))?;
+            }
+        }
         let mut reused = Vec::new();
         for asset in &self.assets {
             if current.join(&asset.directory).is_dir() {

@@ -8,6 +8,14 @@
 //! What is sent to the build follows the context's ignore file (`.dockerignore` syntax:
 //! `*`, `**`, `?`, `!` to re-include, `#` comments; a pattern matching a directory excludes
 //! what is under it). The Dockerfile and the ignore file are always part of the context.
+//!
+//! A [`FileAsset`] is a zip uploaded to the account's assets bucket ([`file_asset_bucket`])
+//! under `<hash>.zip`: a directory's files (copied into `asset.<hash>/`; the hash covers the
+//! sorted relative paths, each file's mode (executable or not) and contents, so it is the same
+//! on any machine and in any file order), or a Rust package built at publish time for Lambda
+//! (the hash covers the package's files, the workspace's lock file and `Cargo.toml`, and the
+//! target). The toolkit makes the zip deterministically (sorted entries, fixed timestamps and
+//! modes) and uploads it unless the key is already there.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -68,7 +76,7 @@ pub struct DockerImageAsset {
     pub source_directory: PathBuf,
 }
 
-/// `assets.json` of an assembly: the container images to publish.
+/// `assets.json` of an assembly: the container images and the files to publish.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetManifest {
@@ -76,6 +84,9 @@ pub struct AssetManifest {
     pub version: u32,
     /// The images, by hash.
     pub docker_images: BTreeMap<String, DockerImageAsset>,
+    /// The file assets (zips uploaded to the assets bucket), by hash.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, FileAsset>,
 }
 
 /// The assets file inside an assembly.
@@ -166,6 +177,330 @@ impl DockerImageAsset {
             source_directory: dir.clone(),
         })
     }
+}
+
+/// The prefix of the S3 bucket file assets are uploaded to: the toolkit creates
+/// `cloudwright-assets-<account>-<region>` on first use (encrypted, public access blocked,
+/// TLS-only policy, old objects expiring), and templates name it with [`file_asset_bucket`].
+pub const FILE_ASSET_BUCKET_PREFIX: &str = "cloudwright-assets";
+
+/// The name of the assets bucket of the account and region a stack deploys to, as a template
+/// value (`Fn::Sub` of `cloudwright-assets-${AWS::AccountId}-${AWS::Region}`), as image
+/// assets name their repository by the account and region of the stack.
+pub fn file_asset_bucket() -> crate::value::Value {
+    crate::value::Value::sub(format!(
+        "{FILE_ASSET_BUCKET_PREFIX}-${{AWS::AccountId}}-${{AWS::Region}}"
+    ))
+}
+
+/// The CPU architecture a compiled asset is built for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Architecture {
+    /// x86-64 (Lambda's `x86_64`).
+    X86_64,
+    /// 64-bit ARM (Lambda's `arm64`, Graviton).
+    Arm64,
+}
+
+impl Architecture {
+    /// The Rust target triple (glibc, Linux) of the architecture.
+    pub fn rust_target(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "x86_64-unknown-linux-gnu",
+            Architecture::Arm64 => "aarch64-unknown-linux-gnu",
+        }
+    }
+
+    /// Lambda's name of the architecture (`x86_64`, `arm64`).
+    pub fn lambda_name(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "x86_64",
+            Architecture::Arm64 => "arm64",
+        }
+    }
+}
+
+/// What a file asset is made from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileAssetSource {
+    /// The files of a directory, zipped as they are.
+    Directory {
+        /// The directory.
+        directory: PathBuf,
+        /// What to leave out (`.dockerignore` syntax: `*`, `**`, `?`, `!` re-includes).
+        ignore: Vec<String>,
+    },
+    /// A Rust package (a directory with a `Cargo.toml` in a workspace with a `Cargo.lock`),
+    /// built at publish time for Lambda's `provided.al2023` runtime: its binary zipped as
+    /// `bootstrap`.
+    RustFunction {
+        /// The package's directory.
+        directory: PathBuf,
+        /// The architecture to build for.
+        architecture: Architecture,
+    },
+}
+
+/// How the toolkit turns a file asset into the object it uploads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Packaging {
+    /// The asset's files (copied into the assembly) zipped deterministically.
+    #[serde(rename_all = "camelCase")]
+    ZipDirectory,
+    /// A Rust package built for Lambda (glibc 2.34) and its binary zipped as `bootstrap`.
+    #[serde(rename_all = "camelCase")]
+    RustFunction {
+        /// The package name.
+        package: String,
+        /// The package's `Cargo.toml` (absolute: it is built in its workspace).
+        manifest_path: String,
+        /// The Rust target triple.
+        target: String,
+        /// The glibc version the binary may require at most (`2.34`, Amazon Linux 2023's).
+        glibc: String,
+    },
+}
+
+/// One file of a file asset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetFile {
+    /// The path, relative to the asset's directory, `/`-separated.
+    pub path: String,
+    /// Whether it is executable (zipped with mode 0755, else 0644).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub executable: bool,
+}
+
+/// A file asset: an object (a zip) the toolkit makes from a directory or builds from a Rust
+/// package, and uploads to the assets bucket under [`FileAsset::object_key`] before deploying.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileAsset {
+    /// sha256 (hex) of the sources: sorted relative paths, their modes and contents (and, for
+    /// a Rust package, the lock file and the target).
+    pub hash: String,
+    /// The S3 key of the zip (`<hash>.zip`).
+    pub object_key: String,
+    /// How the zip is made.
+    pub packaging: Packaging,
+    /// Where the files are inside the assembly (`asset.<hash>`), for a directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<String>,
+    /// The files hashed, sorted (for a directory: what is zipped).
+    pub files: Vec<AssetFile>,
+    /// Where the files were read from (not written to the assembly).
+    #[serde(skip)]
+    pub source_directory: PathBuf,
+}
+
+/// The Glibc version Lambda's `provided.al2023` runtime has (Amazon Linux 2023).
+pub const LAMBDA_GLIBC: &str = "2.34";
+
+impl FileAsset {
+    /// Reads and hashes the source. Fails (naming the path) when the directory is missing, a
+    /// file cannot be read, or a Rust package has no `Cargo.toml` name or no `Cargo.lock`.
+    pub fn from_source(source: &FileAssetSource) -> Result<FileAsset, Error> {
+        match source {
+            FileAssetSource::Directory { directory, ignore } => {
+                let patterns = IgnorePatterns::parse(&ignore.join("\n"));
+                let files = list_files(directory, &patterns, "a file asset's directory")?;
+                let mut h = Sha256::new();
+                h.update(b"cloudwright file asset v1\0zip-directory\0");
+                hash_files(&mut h, directory, &files)?;
+                let hash = h.finish_hex();
+                Ok(FileAsset {
+                    object_key: format!("{hash}.zip"),
+                    directory: Some(format!("asset.{hash}")),
+                    hash,
+                    packaging: Packaging::ZipDirectory,
+                    files,
+                    source_directory: directory.clone(),
+                })
+            }
+            FileAssetSource::RustFunction {
+                directory,
+                architecture,
+            } => rust_function(directory, *architecture),
+        }
+    }
+}
+
+fn not_found(path: &Path, what: &str) -> Error {
+    Error::Io {
+        path: path.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::NotFound, what.to_owned()),
+    }
+}
+
+/// The files under `dir` that `patterns` leave in, sorted, with their executable bit.
+fn list_files(dir: &Path, patterns: &IgnorePatterns, what: &str) -> Result<Vec<AssetFile>, Error> {
+    if !dir.is_dir() {
+        return Err(not_found(dir, &format!("{what} is not a directory")));
+    }
+    let mut paths = Vec::new();
+    walk(dir, "", &mut paths).map_err(|(path, e)| Error::Io { path, source: e })?;
+    paths.retain(|f| !patterns.excludes(f));
+    paths.sort();
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let full = dir.join(&path);
+        let meta = std::fs::metadata(&full).map_err(|source| Error::Io {
+            path: full.clone(),
+            source,
+        })?;
+        files.push(AssetFile {
+            path,
+            executable: is_executable(&meta),
+        });
+    }
+    Ok(files)
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Adds each file's path, mode (executable or not) and contents to the hash.
+fn hash_files(h: &mut Sha256, dir: &Path, files: &[AssetFile]) -> Result<(), Error> {
+    for f in files {
+        let path = dir.join(&f.path);
+        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        h.update(f.path.as_bytes());
+        h.update(b"\0");
+        h.update(if f.executable { b"755\0" } else { b"644\0" });
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    Ok(())
+}
+
+/// The value of `key = "..."` in the `[package]` table of a `Cargo.toml` (a line-based read:
+/// enough for the package name, without a TOML parser in core).
+pub fn cargo_package_field(manifest: &str, key: &str) -> Option<String> {
+    let mut in_package = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+            continue;
+        }
+        if !in_package {
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        if k.trim() != key {
+            continue;
+        }
+        let v = v.trim();
+        let v = v.split_once('#').map_or(v, |(before, _)| before).trim();
+        return v
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .map(str::to_owned);
+    }
+    None
+}
+
+/// A Rust function's asset: the package's files (without `target/`, `.git`, `.venv` and
+/// `cloudwright.out`), the workspace's lock
+/// file and `Cargo.toml` (profiles), and the target.
+fn rust_function(directory: &Path, architecture: Architecture) -> Result<FileAsset, Error> {
+    let manifest = directory.join("Cargo.toml");
+    let text = match std::fs::read_to_string(&manifest) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(not_found(
+                &manifest,
+                "a Rust function's package has no Cargo.toml",
+            ));
+        }
+        Err(source) => {
+            return Err(Error::Io {
+                path: manifest,
+                source,
+            });
+        }
+    };
+    let package = cargo_package_field(&text, "name").ok_or_else(|| Error::Invalid {
+        path: String::new(),
+        message: format!(
+            "{}: no `name = \"...\"` in its [package] table; a Rust function is built from a package",
+            manifest.display()
+        ),
+    })?;
+    let absolute = std::path::absolute(directory).map_err(|source| Error::Io {
+        path: directory.to_owned(),
+        source,
+    })?;
+    let root = absolute
+        .ancestors()
+        .find(|d| d.join("Cargo.lock").is_file())
+        .ok_or_else(|| Error::Invalid {
+            path: String::new(),
+            message: format!(
+                "{}: no Cargo.lock in it or a directory above it; a Rust function's asset hash covers its lock file (run `cargo generate-lockfile`)",
+                absolute.display()
+            ),
+        })?
+        .to_owned();
+    // build output, VCS data, virtualenvs and assemblies are not sources
+    let patterns = IgnorePatterns::parse("target\n.git\n.venv\ncloudwright.out\n");
+    let files = list_files(&absolute, &patterns, "a Rust function's package")?;
+    let target = architecture.rust_target();
+    let mut h = Sha256::new();
+    h.update(b"cloudwright file asset v1\0rust-function\0");
+    h.update(package.as_bytes());
+    h.update(b"\0");
+    h.update(target.as_bytes());
+    h.update(b"\0");
+    h.update(LAMBDA_GLIBC.as_bytes());
+    h.update(b"\0");
+    for shared in ["Cargo.lock", "Cargo.toml"] {
+        let path = root.join(shared);
+        if path == absolute.join(shared) {
+            continue; // the package's own, hashed with its files
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                h.update(b"workspace:");
+                h.update(shared.as_bytes());
+                h.update((bytes.len() as u64).to_le_bytes());
+                h.update(&bytes);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(Error::Io { path, source }),
+        }
+    }
+    hash_files(&mut h, &absolute, &files)?;
+    let hash = h.finish_hex();
+    Ok(FileAsset {
+        object_key: format!("{hash}.zip"),
+        hash,
+        packaging: Packaging::RustFunction {
+            package,
+            manifest_path: absolute.join("Cargo.toml").to_string_lossy().into_owned(),
+            target: target.to_owned(),
+            glibc: LAMBDA_GLIBC.to_owned(),
+        },
+        directory: None,
+        files,
+        source_directory: absolute,
+    })
 }
 
 /// Every regular file under `dir`, as `/`-separated paths relative to the context.
@@ -292,6 +627,66 @@ fn glob_at(p: &[char], t: &[char]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rust_function_hash_covers_sources_lock_file_and_target_not_build_output() {
+        let root = std::env::temp_dir().join(format!("cw-rust-asset-{}", std::process::id()));
+        let pkg = root.join("functions/reader");
+        std::fs::create_dir_all(pkg.join("src")).unwrap();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"functions/*\"]\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("Cargo.lock"), "version = 4\n").unwrap();
+        std::fs::write(
+            pkg.join("Cargo.toml"),
+            "[package]\nname = \"reader\" # the function\nversion = \"0.1.0\"\n",
+        )
+        .unwrap();
+        std::fs::write(pkg.join("src/main.rs"), "fn main() {}\n").unwrap();
+        let hash = |arch| {
+            FileAsset::from_source(&FileAssetSource::RustFunction {
+                directory: pkg.clone(),
+                architecture: arch,
+            })
+            .unwrap()
+        };
+        let first = hash(Architecture::X86_64);
+        assert!(
+            matches!(&first.packaging, Packaging::RustFunction { package, .. } if package == "reader")
+        );
+        std::fs::create_dir_all(pkg.join("target/release")).unwrap();
+        std::fs::write(pkg.join("target/release/reader"), "binary").unwrap();
+        assert_eq!(
+            hash(Architecture::X86_64).hash,
+            first.hash,
+            "build output is not a source"
+        );
+        assert_ne!(hash(Architecture::Arm64).hash, first.hash);
+        std::fs::write(
+            root.join("Cargo.lock"),
+            "version = 4\n# a dependency changed\n",
+        )
+        .unwrap();
+        let locked = hash(Architecture::X86_64);
+        assert_ne!(locked.hash, first.hash, "the lock file is covered");
+        std::fs::write(pkg.join("src/main.rs"), "fn main() { println!(); }\n").unwrap();
+        assert_ne!(hash(Architecture::X86_64).hash, locked.hash);
+        // no package name, no lock file: errors naming the path
+        std::fs::write(pkg.join("Cargo.toml"), "[workspace]\n").unwrap();
+        let err = FileAsset::from_source(&FileAssetSource::RustFunction {
+            directory: pkg.clone(),
+            architecture: Architecture::X86_64,
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("Cargo.toml") && err.contains("[package]"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 
     #[test]
     fn ignore_patterns_follow_dockerignore() {

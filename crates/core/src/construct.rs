@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use crate::asset::{DockerImageAsset, DockerImageSource};
+use crate::asset::{DockerImageAsset, DockerImageSource, FileAsset, FileAssetSource};
 use crate::context::{Context, ContextQuery, MissingContext};
 use crate::error::Error;
 use crate::exception::Exception;
@@ -173,6 +173,7 @@ pub(crate) struct AppState {
     pub stacks: RefCell<Vec<StackData>>,
     pub missing: RefCell<Vec<MissingContext>>,
     pub assets: RefCell<BTreeMap<String, DockerImageAsset>>,
+    pub file_assets: RefCell<BTreeMap<String, FileAsset>>,
 }
 
 impl<'a> Scope<'a> {
@@ -535,6 +536,21 @@ impl<'a> Scope<'a> {
         let asset = DockerImageAsset::from_source(source)?;
         self.app
             .assets
+            .borrow_mut()
+            .entry(asset.hash.clone())
+            .or_insert_with(|| asset.clone());
+        Ok(asset)
+    }
+
+    /// Adds a file asset made from `source` (a directory zipped, or a Rust function built at
+    /// publish time): hashes it now and records it for the assembly (`assets.json`, and the
+    /// directory's files under `asset.<hash>/`), so the toolkit uploads its zip to the assets
+    /// bucket before deploying. The returned asset names the object key to reference (with
+    /// [`crate::asset::file_asset_bucket`] as the bucket).
+    pub fn add_file_asset(&mut self, source: &FileAssetSource) -> Result<FileAsset, Error> {
+        let asset = FileAsset::from_source(source)?;
+        self.app
+            .file_assets
             .borrow_mut()
             .entry(asset.hash.clone())
             .or_insert_with(|| asset.clone());

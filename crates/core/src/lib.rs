@@ -55,7 +55,7 @@ pub mod yaml;
 
 pub use app::App;
 pub use assembly::{Assembly, Formats, Manifest, ManifestStack, StackArtifact, WeakReference};
-pub use asset::{DockerImageAsset, DockerImageSource};
+pub use asset::{Architecture, DockerImageAsset, DockerImageSource, FileAsset, FileAssetSource};
 pub use construct::{
     ConditionHandle, Construct, ConstructRef, Dependable, MappingHandle, ParameterHandle, Scope,
 };

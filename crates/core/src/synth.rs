@@ -174,6 +174,7 @@ pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
         stacks: artifacts,
         warnings,
         assets: Vec::new(),
+        file_assets: Vec::new(),
     })
 }
 

@@ -29,6 +29,10 @@
 //!   context `count` sets the service's desired count (default 1) and `sg` its security
 //!   group's description (default `fixture`), `env` an environment variable `GREETING` of the
 //!   container;
+//! - `files`: stack `CwFiles` (eu-west-1) with an IAM role and a Lambda function (python3.12)
+//!   whose code is a file asset: the directory given as context `assetDir` (files matching
+//!   context `ignore`, a pattern, left out), or with `rust=DIR` the Rust package in DIR built
+//!   for `provided.al2023`; outputs `Bucket` and `Key` are where the code is;
 //! - `retain`: stack `CwRetain` with a VPC and a log group `cloudwright-kept-logs` whose
 //!   `DeletionPolicy` is `Retain` (what `destroy` reports it kept);
 //! - `accounts`: stacks `CwAcctA` (pinned to account `accountA`, default 123456789012) and
@@ -43,7 +47,9 @@
 //!   at synthesis) or, with `weak=1`, weak (a parameter filled at deploy), and then a second
 //!   security group described by the SSM parameter's name (weak);
 //! - `flask-api`: the flask-api app itself (run with its committed context file), for the
-//!   CLI's `synth --yaml` test.
+//!   CLI's `synth --yaml` test;
+//! - `people-serverless`: the people-serverless app (two stacks, four functions whose code
+//!   is zip assets), for its deploy to moto.
 //!
 //! Run it as `fixture_app -c fixture=multi --out DIR ...` (the runner's flags).
 
@@ -315,6 +321,63 @@ fn asset(app: &mut App) -> Result<(), Error> {
     Ok(())
 }
 
+fn files(app: &mut App) -> Result<(), Error> {
+    use cloudwright_core::asset::{Architecture, FileAssetSource, file_asset_bucket};
+    let source = match (text(app, "rust"), text(app, "assetDir")) {
+        (Some(dir), _) => FileAssetSource::RustFunction {
+            directory: dir.into(),
+            architecture: match text(app, "arch").as_deref() {
+                Some("arm64") => Architecture::Arm64,
+                _ => Architecture::X86_64,
+            },
+        },
+        (None, Some(dir)) => FileAssetSource::Directory {
+            directory: dir.into(),
+            ignore: text(app, "ignore").into_iter().collect(),
+        },
+        (None, None) => {
+            return Err(Error::Usage(
+                "set -c assetDir=DIR or -c rust=DIR for -c fixture=files".into(),
+            ));
+        }
+    };
+    let rust = matches!(source, FileAssetSource::RustFunction { .. });
+    let mut stack = app.stack_with("CwFiles", StackProps::new().region("eu-west-1"))?;
+    let asset = stack.add_file_asset(&source)?;
+    let role = stack.add(
+        "Role",
+        RawResource::new("AWS::IAM::Role").property(
+            "AssumeRolePolicyDocument",
+            Value::from_json(
+                &serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+            ),
+        ),
+    )?;
+    let (runtime, handler) = if rust {
+        ("provided.al2023", "bootstrap")
+    } else {
+        ("python3.12", "index.handler")
+    };
+    stack.add(
+        "Function",
+        RawResource::new("AWS::Lambda::Function")
+            .property("Runtime", runtime)
+            .property("Handler", handler)
+            .property("Role", role.resource_ref().get_att("Arn"))
+            .property(
+                "Code",
+                Value::from(std::collections::BTreeMap::from([
+                    ("S3Bucket".to_owned(), file_asset_bucket()),
+                    ("S3Key".to_owned(), Value::from(asset.object_key.clone())),
+                ])),
+            ),
+    )?;
+    stack.add_output("Bucket", Output::new(file_asset_bucket()))?;
+    stack.add_output("Key", Output::new(Value::from(asset.object_key)))?;
+    Ok(())
+}
+
 fn service(app: &mut App) -> Result<(), Error> {
     use cloudwright_compute::{Container, ContainerImage, FargateSize, FargateTaskDefinition};
     let dir = text(app, "assetDir")
@@ -477,13 +540,15 @@ fn main() -> ExitCode {
             Some("logs") => logs(app),
             Some("asset") => asset(app),
             Some("service") => service(app),
+            Some("files") => files(app),
             Some("retain") => retain(app),
             Some("accounts") => accounts(app),
             Some("pinned") => pinned(app),
             Some("weak") => weak(app),
             Some("flask-api") => app_flask_api::build(app),
+            Some("people-serverless") => app_people_serverless::build(app),
             other => Err(Error::Usage(format!(
-                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|retain|accounts|pinned|weak|flask-api (got {other:?})"
+                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|files|retain|accounts|pinned|weak|flask-api|people-serverless (got {other:?})"
             ))),
         }
     })

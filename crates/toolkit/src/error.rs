@@ -508,6 +508,52 @@ pub enum Error {
         /// Its output (stdout, then stderr; the last 200 lines).
         output: String,
     },
+    /// A tool needed to build a file asset is not installed.
+    #[error(
+        "{tool} is needed to build {what} and was not found ({detail}). Install it with `{install}` (scripts/test installs it into .venv), or set {variable} to its path; no stack was changed."
+    )]
+    BuildToolMissing {
+        /// The tool (`cargo-zigbuild`).
+        tool: &'static str,
+        /// What needed it (`the Rust function asset 1a2b3c4d5e6f (package reader)`).
+        what: String,
+        /// Where it was looked for.
+        detail: String,
+        /// The install command.
+        install: &'static str,
+        /// The environment variable that names it.
+        variable: &'static str,
+    },
+    /// The Rust standard library of a function's target is not installed.
+    #[error(
+        "the Rust function asset {hash} (package {package}) is built for {target}, whose standard library is not installed in {sysroot}. Run `rustup target add {target}`, or build the function for the other architecture; no stack was changed."
+    )]
+    RustTargetMissing {
+        /// The asset's hash (short).
+        hash: String,
+        /// The package.
+        package: String,
+        /// The target triple.
+        target: String,
+        /// The toolchain's sysroot.
+        sysroot: String,
+    },
+    /// The assets bucket exists but the credentials may not use it.
+    #[error(
+        "the assets bucket {bucket} exists but these credentials may not use it (HeadBucket: 403): it belongs to another account, or the credentials lack s3:ListBucket on it; no stack was changed."
+    )]
+    AssetBucketForbidden {
+        /// The bucket.
+        bucket: String,
+    },
+    /// Building or packaging a file asset failed.
+    #[error("file asset {hash}: {message}; no stack was changed.")]
+    FileAsset {
+        /// The asset's hash (short).
+        hash: String,
+        /// What went wrong, with the tool's output when a tool failed.
+        message: String,
+    },
     /// The ECR repository an app names for an image asset does not exist.
     #[error(
         "the ECR repository `{repository}` in {region}, where the app puts image asset {hash}, does not exist; no stack was changed. Create it, or leave the asset's repository unset: cloudwright creates its default repository, `cloudwright-assets`, when it is missing."

@@ -490,7 +490,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             let accounts = cloudwright_cli::aws::accounts::Accounts::new(&aws, &settings.accounts);
             let done = publish::publish_in(&accounts, &aws, &a, &stacks, &Stdout).await?;
             if done.is_empty() {
-                println!("the app has no image assets");
+                println!("the app has no assets");
             }
         }
         Command::Deploy {

@@ -402,5 +402,5 @@ fn an_app_without_image_assets_publishes_nothing_and_asks_nothing() {
     let o = run(dir.path(), &[("PATH", String::new())], &["assets"]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert_eq!(out, "the app has no image assets\n");
+    assert_eq!(out, "the app has no assets\n");
 }

@@ -67,18 +67,18 @@ pub fn create_repository_input(name: &str) -> Value {
 pub enum Outcome {
     /// The tag was already in the repository: neither built nor pushed.
     Present,
-    /// Built (or retagged) and pushed.
+    /// Built (or retagged) and pushed; for a file asset, zipped (built) and uploaded.
     Pushed,
 }
 
-/// An image published (or found) in a region.
+/// An asset published (or found) in a region: an image, or a file asset's zip.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Published {
     /// The asset's hash.
     pub hash: String,
     /// The region.
     pub region: String,
-    /// `registry/repository:tag`.
+    /// `registry/repository:tag`, or `s3://bucket/key` for a file asset.
     pub image: String,
     /// What was done.
     pub outcome: Outcome,
@@ -122,9 +122,10 @@ struct Run<'a> {
     logged_in: BTreeSet<String>,
 }
 
-/// Publishes every image asset of `assembly` to each region `stacks` deploy to. Returns what
-/// was done per image and region (nothing, without asking for a region, when the assembly has
-/// no image assets); the first failure stops it (nothing after it is built or pushed).
+/// Publishes every asset of `assembly` to each region `stacks` deploy to: the file assets
+/// ([`crate::assets::file_assets`]), then the images. Returns what was done per asset and region
+/// (nothing, without asking for a region, when the assembly has no assets); the first failure
+/// stops it (nothing after it is built, pushed or uploaded).
 pub async fn publish(
     aws: &Aws,
     assembly: &CloudAssembly,
@@ -148,7 +149,7 @@ pub async fn publish_in(
         dir: assembly.dir.clone(),
         message: e.to_string(),
     })?;
-    if manifest.docker_images.is_empty() {
+    if manifest.docker_images.is_empty() && manifest.files.is_empty() {
         return Ok(Vec::new());
     }
     let regions = regions(aws, stacks.iter().copied())?;
@@ -167,11 +168,29 @@ pub async fn publish_in(
                 .access(
                     s.account.as_deref(),
                     Some(&region),
-                    &format!("the image assets of stack `{}`", s.id),
+                    &format!("the assets of stack `{}`", s.id),
                 )
                 .await?;
             slot.insert(access);
         }
+    }
+    // file assets: into the assets bucket of each account and region the stacks deploy to
+    let files: Vec<_> = manifest.files.values().collect();
+    let mut done = Vec::new();
+    for ((_, region), access) in &targets {
+        done.extend(
+            crate::assets::file_assets::publish(
+                access,
+                &assembly.dir,
+                &files,
+                std::slice::from_ref(region),
+                out,
+            )
+            .await?,
+        );
+    }
+    if manifest.docker_images.is_empty() {
+        return Ok(done);
     }
     let mut run = Run {
         aws,
@@ -188,7 +207,6 @@ pub async fn publish_in(
         if n == 1 { "" } else { "s" },
         regions.join(", ")
     ));
-    let mut done = Vec::new();
     for ((_, region), access) in &targets {
         let ecr = access.ecr(Some(region), "publishing image assets")?;
         let mut repositories: BTreeMap<&str, String> = BTreeMap::new();
