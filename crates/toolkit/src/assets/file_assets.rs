@@ -31,12 +31,12 @@ use aws_sdk_s3::types::{
 use cloudwright_core::asset::{FILE_ASSET_BUCKET_PREFIX, FileAsset, Packaging};
 use serde_json::{Value, json};
 
-use crate::assets::archive::{Entry, zip};
-use crate::aws::{Api, Aws};
-use crate::aws::client::{Client, Protocol, Service};
-use crate::error::{Error, Result};
-use crate::assets::publish::{Outcome, Published};
 use crate::app::synth::Say;
+use crate::assets::archive::{Entry, zip};
+use crate::assets::publish::{Outcome, Published};
+use crate::aws::client::{Client, Protocol, Service};
+use crate::aws::{Api, Aws};
+use crate::error::{Error, Result};
 
 /// After how many days the assets bucket's objects expire.
 pub const ASSET_EXPIRY_DAYS: i32 = 365;
