@@ -251,7 +251,7 @@ async fn deploy_uploads_the_zip_once_to_a_hardened_bucket_and_skips_it_the_secon
         (Some(true), Some(true), Some(true), Some(true))
     );
     // moto enforces the TLS-only policy, and its endpoint is plain HTTP: the policy is left out
-    // and the output says so (its document: the unit test in src/file_assets.rs)
+    // and the output says so (its document: the unit test in src/assets/file_assets.rs)
     assert!(
         out.contains("no TLS-only policy: the endpoint is plain HTTP"),
         "{out}"
