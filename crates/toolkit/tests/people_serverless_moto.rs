@@ -93,11 +93,21 @@ async fn deploy_publishes_the_zips_and_creates_both_stacks() {
     }
     let copy = TempDir::new("people-serverless-trimmed");
     copy_dir(&assembly, copy.path());
-    std::fs::write(
-        copy.path().join("PeopleApi.template.json"),
-        serde_json::to_string_pretty(&trimmed).unwrap(),
-    )
-    .unwrap();
+    let trimmed_text = serde_json::to_string_pretty(&trimmed).unwrap();
+    std::fs::write(copy.path().join("PeopleApi.template.json"), &trimmed_text).unwrap();
+    // deploy checks every template against the manifest's hash: the trimmed one is recorded
+    let manifest_path = copy.path().join("manifest.json");
+    let mut manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    for stack in manifest["stacks"].as_array_mut().unwrap() {
+        if stack["id"] == "PeopleApi" {
+            stack["hash"] = Value::String(format!(
+                "sha256:{}",
+                cloudwright_core::sha256::sha256_hex(trimmed_text.as_bytes())
+            ));
+        }
+    }
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
     let out = run(
         dir.path(),
         &env,

@@ -323,6 +323,20 @@ fn unavailable(job: &Job, err: Error, changed: &str) -> Error {
     }
 }
 
+/// A service failure in the checks that run before any stack is touched (accounts, the
+/// export lock): classified as [`unavailable`] is, saying that nothing was changed.
+fn before_any_change(stacks: &[&str], err: Error) -> Error {
+    if is_unavailable(&err) {
+        Error::Unavailable {
+            stack: stacks.join("`, `"),
+            cause: Box::new(err),
+            changed: "Nothing was changed.".to_owned(),
+        }
+    } else {
+        err
+    }
+}
+
 /// An operation the endpoint rejected outright, classified: another operation on the stack
 /// (a [`Error::Conflict`]), the template or its parameters (a failure naming the likely
 /// resource, "fix the template"), or anything else AWS refused (its reason, no advice about
@@ -465,7 +479,10 @@ pub async fn deploy(
     )?;
     // every stack's account is checked before any stack is touched
     let accounts = crate::aws::accounts::Accounts::new(aws, &opts.accounts);
-    let mut access = crate::aws::accounts::resolve(&accounts, &selected).await?;
+    let names: Vec<&str> = selected.iter().map(|s| s.stack_name.as_str()).collect();
+    let mut access = crate::aws::accounts::resolve(&accounts, &selected)
+        .await
+        .map_err(|e| before_any_change(&names, e))?;
     let mut jobs: HashMap<String, Job> = HashMap::new();
     for s in &selected {
         let mut weak = Vec::new();
@@ -520,7 +537,9 @@ pub async fn deploy(
             aws: &j.aws,
         })
         .collect();
-    crate::cloudformation::export_lock::check(&planned).await?;
+    crate::cloudformation::export_lock::check(&planned)
+        .await
+        .map_err(|e| before_any_change(&names, e))?;
     let concurrency = opts.concurrency.max(1);
     let shared = Arc::new(Shared {
         reporter: Reporter::new(opts.display),
