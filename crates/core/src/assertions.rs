@@ -290,6 +290,60 @@ impl Template {
         })
     }
 
+    /// Checks that the resource with this logical id matches `resource` as a whole
+    /// (`Type`, `Properties`, `DependsOn`, `Metadata`, ...): for a test about one particular
+    /// resource among several of its type.
+    ///
+    /// ```
+    /// use cloudwright_core::assertions::Template;
+    /// use serde_json::json;
+    ///
+    /// let t = Template::from_json(json!({"Resources": {
+    ///     "Public": {"Type": "AWS::EC2::Subnet", "Properties": {"MapPublicIpOnLaunch": true}},
+    ///     "Private": {"Type": "AWS::EC2::Subnet", "Properties": {}},
+    /// }}))?;
+    /// t.resource_matches("Public", json!({"Properties": {"MapPublicIpOnLaunch": true}}))?;
+    /// assert!(t.resource_matches("Private", json!({"Properties": {"MapPublicIpOnLaunch": true}})).is_err());
+    /// # Ok::<(), cloudwright_core::assertions::AssertionError>(())
+    /// ```
+    pub fn resource_matches(
+        &self,
+        logical_id: &str,
+        resource: impl Into<Match>,
+    ) -> Result<(), AssertionError> {
+        let actual = self.resource(logical_id)?;
+        let mismatches = resource.into().mismatches(actual, "");
+        if mismatches.is_empty() {
+            return Ok(());
+        }
+        Err(AssertionError::new(format!(
+            "resource `{logical_id}` differs at{}",
+            list_mismatches(&mismatches)
+        )))
+    }
+
+    /// Checks that the resource with this logical id has `Properties` matching `properties`
+    /// (a resource without `Properties` is matched as if they were `{}`).
+    pub fn resource_properties_match(
+        &self,
+        logical_id: &str,
+        properties: impl Into<Match>,
+    ) -> Result<(), AssertionError> {
+        let actual = self.resource(logical_id)?;
+        let no_properties = Json::Object(Map::new());
+        let mismatches = properties.into().mismatches(
+            actual.get("Properties").unwrap_or(&no_properties),
+            "Properties",
+        );
+        if mismatches.is_empty() {
+            return Ok(());
+        }
+        Err(AssertionError::new(format!(
+            "resource `{logical_id}` differs at{}",
+            list_mismatches(&mismatches)
+        )))
+    }
+
     /// Checks that the output `output_id` exists and matches `output` (an object with `Value`,
     /// and `Description`, `Export`, `Condition` when given).
     pub fn has_output(
@@ -1278,6 +1332,29 @@ mod tests {
         );
         assert_eq!(
             failure(t.resource("Missing")),
+            "the template has no resource `Missing`; its resources: `Bare`, `Other`, `Public`, `Queue`"
+        );
+    }
+
+    #[test]
+    fn one_resource_by_logical_id() {
+        let t = demo();
+        t.resource_matches("Queue", json!({"DependsOn": ["Other", "Public"]}))
+            .unwrap();
+        t.resource_properties_match("Other", json!({"Cluster": "c"}))
+            .unwrap();
+        t.resource_properties_match("Bare", Match::object_like([("X", Match::absent())]))
+            .unwrap();
+        assert_eq!(
+            failure(t.resource_properties_match("Public", json!({"Cluster": "c"}))),
+            "resource `Public` differs at\n  Properties.Cluster: missing (expected \"c\")"
+        );
+        assert_eq!(
+            failure(t.resource_matches("Bare", json!({"DependsOn": ["Other"]}))),
+            "resource `Bare` differs at\n  DependsOn: missing (expected [\"Other\"])"
+        );
+        assert_eq!(
+            failure(t.resource_properties_match("Missing", json!({}))),
             "the template has no resource `Missing`; its resources: `Bare`, `Other`, `Public`, `Queue`"
         );
     }
