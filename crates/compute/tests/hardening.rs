@@ -13,19 +13,15 @@ use cloudwright_core::App;
 use cloudwright_core::assertions::{Match, Template};
 use cloudwright_ingress::InternalNlb;
 use cloudwright_network::SubnetGroup;
+use cloudwright_testing::fixtures::{PRIVATE_SUBNETS, VPC_ID};
 use cloudwright_tests::assert_lint_clean_informational;
 use serde_json::{Value as Json, json};
 
 const IMAGE: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo:v3";
 
+/// Two private subnets of a VPC made elsewhere (the shared fixture).
 fn private() -> SubnetGroup {
-    SubnetGroup::imported(
-        "vpc-0123456789abcdef0",
-        [
-            ("subnet-0123456789abcdef0", "172.31.48.0/24"),
-            ("subnet-0123456789abcdef1", "172.31.49.0/24"),
-        ],
-    )
+    SubnetGroup::imported(VPC_ID, PRIVATE_SUBNETS)
 }
 
 fn hardened() -> Container {
