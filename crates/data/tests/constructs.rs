@@ -220,15 +220,41 @@ fn every_construct_with_its_defaults_is_lint_clean_including_informational() -> 
         ]),
     )?;
     // the exceptions are stated with their reasons
-    let logs = t.resource("LogsBucket")?;
-    let metadata = logs["Metadata"].to_string();
-    assert!(
-        metadata.contains("the log bucket does not log itself"),
-        "{metadata}"
-    );
-    assert!(metadata.contains("CKV_AWS_18"), "{metadata}");
-    let table = t.resource("OrdersTable")?;
-    assert!(table["Metadata"].to_string().contains("CKV_AWS_119"));
+    let skips = |id: &str| {
+        Match::object_like([(
+            "checkov",
+            Match::object_like([("skip", Match::array_with([json!({"id": id})]))]),
+        )])
+    };
+    t.resource_matches(
+        "LogsBucket",
+        Match::object_like([(
+            "Metadata",
+            Match::object_like([
+                (
+                    "cloudwright",
+                    Match::object_like([(
+                        "exceptions",
+                        Match::array_with([Match::object_like([(
+                            "reason",
+                            Match::string_containing("the log bucket does not log itself"),
+                        )])]),
+                    )]),
+                ),
+                (
+                    "checkov",
+                    Match::object_like([(
+                        "skip",
+                        Match::array_with([json!({"id": "CKV_AWS_18"})]),
+                    )]),
+                ),
+            ]),
+        )]),
+    )?;
+    t.resource_matches(
+        "OrdersTable",
+        Match::object_like([("Metadata", skips("CKV_AWS_119"))]),
+    )?;
     // nobody was granted anything
     assert!(
         t.who_may("dynamodb:GetItem", "${OrdersTable.Arn}")
