@@ -66,33 +66,25 @@ pub fn cfn_lint_python() -> PathBuf {
     PathBuf::from("python3")
 }
 
-/// A fresh, empty temporary directory, removed when dropped.
-pub struct TempDir(PathBuf);
+/// A fresh, empty temporary directory, removed when dropped: the shared fixture
+/// [`cloudwright_testing::fixtures::TempDir`] for callers that treat failing to make one as a
+/// panic. New tests use the fixture itself, which returns a `Result`.
+#[derive(Debug)]
+pub struct TempDir(cloudwright_testing::fixtures::TempDir);
 
 impl TempDir {
-    /// Creates one whose name starts with `prefix`.
+    /// Creates one whose name starts with `cloudwright-<prefix>-`; panics when it cannot,
+    /// naming the directory and the cause.
     pub fn new(prefix: &str) -> Self {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "cloudwright-{prefix}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        TempDir(dir)
+        match cloudwright_testing::fixtures::TempDir::new(prefix) {
+            Ok(dir) => TempDir(dir),
+            Err(e) => panic!("{e}"),
+        }
     }
 
     /// Its path.
     pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path()
     }
 }
 

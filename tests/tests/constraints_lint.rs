@@ -17,7 +17,8 @@
 
 use cloudwright_core::{App, Error, Resource, Value};
 use cloudwright_resources::{ec2, ecs, elasticloadbalancingv2 as elbv2, lambda, s3};
-use cloudwright_tests::{TempDir, cfn_lint_files};
+use cloudwright_testing::fixtures::TempDir;
+use cloudwright_tests::cfn_lint_files;
 
 /// A small deterministic generator (xorshift64*).
 struct Rng(u64);
@@ -361,7 +362,7 @@ fn run_case(rng: &mut Rng) -> (Case, Result<String, Error>) {
 fn synthesis_refuses_what_cfn_lint_rejects() {
     const CASES: usize = 400;
     let mut rng = Rng(0x5eed_cafe_f00d_beef);
-    let dir = TempDir::new("constraints");
+    let dir = TempDir::new("constraints").unwrap_or_else(|e| panic!("{e}"));
     let mut accepted = Vec::new();
     let mut refused = 0;
     for i in 0..CASES {

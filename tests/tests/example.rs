@@ -7,7 +7,8 @@
 mod two_stacks;
 
 use cloudwright_core::App;
-use cloudwright_tests::{TempDir, assert_lint_clean, cfn_lint_files};
+use cloudwright_testing::fixtures::TempDir;
+use cloudwright_tests::{assert_lint_clean, cfn_lint_files};
 
 #[test]
 fn the_two_stack_example_passes_cfn_lint_with_no_findings() {
@@ -36,7 +37,7 @@ fn the_two_stack_example_passes_cfn_lint_with_no_findings() {
 fn the_written_assembly_passes_cfn_lint_as_files() {
     let mut app = App::new();
     two_stacks::build(&mut app).unwrap();
-    let dir = TempDir::new("example");
+    let dir = TempDir::new("example").unwrap();
     let out = dir.path().join("cloudwright.out");
     app.synth().unwrap().write(&out).unwrap();
     let files = [

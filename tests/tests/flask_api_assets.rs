@@ -7,7 +7,8 @@
 use std::path::Path;
 
 use cloudwright_core::{App, Assembly, Context};
-use cloudwright_tests::{TempDir, assert_lint_clean, workspace_root};
+use cloudwright_testing::fixtures::TempDir;
+use cloudwright_tests::{assert_lint_clean, workspace_root};
 
 /// Copies a directory tree.
 fn copy_tree(from: &Path, to: &Path) {
@@ -44,7 +45,7 @@ fn tag(assembly: &Assembly) -> String {
 
 #[test]
 fn the_tag_follows_the_context_and_nothing_else() {
-    let dir = TempDir::new("flask-asset");
+    let dir = TempDir::new("flask-asset").unwrap();
     let service = dir.path().join("service");
     copy_tree(&workspace_root().join("apps/flask-api/service"), &service);
 
@@ -93,7 +94,7 @@ fn the_tag_follows_the_context_and_nothing_else() {
 
 #[test]
 fn the_assembly_carries_the_context_and_what_to_build() {
-    let dir = TempDir::new("flask-asset-out");
+    let dir = TempDir::new("flask-asset-out").unwrap();
     let assembly = synth(&workspace_root().join("apps/flask-api/service"));
     let out = dir.path().join("out");
     assembly.write(&out).unwrap();
@@ -118,7 +119,7 @@ fn the_assembly_carries_the_context_and_what_to_build() {
 #[test]
 fn a_context_already_in_the_assembly_is_kept_not_copied_again() {
     use std::os::unix::fs::MetadataExt;
-    let dir = TempDir::new("flask-asset-reuse");
+    let dir = TempDir::new("flask-asset-reuse").unwrap();
     let service = dir.path().join("service");
     copy_tree(&workspace_root().join("apps/flask-api/service"), &service);
     let out = dir.path().join("out");

@@ -154,7 +154,8 @@ fn every_schema_pattern_matches_as_cfn_lint_matches() {
         cases.push(json!([pattern, texts]));
         ours.push((pattern, compiled, texts));
     }
-    let dir = cloudwright_tests::TempDir::new("patterns");
+    let dir =
+        cloudwright_testing::fixtures::TempDir::new("patterns").unwrap_or_else(|e| panic!("{e}"));
     let input = dir.path().join("cases.json");
     std::fs::write(&input, Value::Array(cases).to_string()).unwrap_or_else(|e| panic!("{e}"));
     let input = input.to_string_lossy().into_owned();

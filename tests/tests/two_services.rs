@@ -232,7 +232,7 @@ fn an_error_three_constructs_deep_names_the_full_path_once() {
         Ok(())
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let dir = cloudwright_tests::TempDir::new("three-deep");
+    let dir = cloudwright_testing::fixtures::TempDir::new("three-deep").unwrap();
     let code = cloudwright_core::runner::run_with(
         [
             "--out".to_string(),

@@ -13,19 +13,15 @@ use cloudwright_core::App;
 use cloudwright_core::assertions::{Match, Template};
 use cloudwright_ingress::InternalNlb;
 use cloudwright_network::SubnetGroup;
+use cloudwright_testing::fixtures::{PRIVATE_SUBNETS, VPC_ID};
 use cloudwright_tests::assert_lint_clean_informational;
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
 const IMAGE: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo:v3";
 
+/// Two private subnets of a VPC made elsewhere (the shared fixture).
 fn private() -> SubnetGroup {
-    SubnetGroup::imported(
-        "vpc-0123456789abcdef0",
-        [
-            ("subnet-0123456789abcdef0", "172.31.48.0/24"),
-            ("subnet-0123456789abcdef1", "172.31.49.0/24"),
-        ],
-    )
+    SubnetGroup::imported(VPC_ID, PRIVATE_SUBNETS)
 }
 
 fn hardened() -> Container {
@@ -61,23 +57,27 @@ fn synth(task: impl FnOnce(FargateTaskDefinition) -> FargateTaskDefinition) -> S
     app.synth().unwrap().stacks[0].template.clone()
 }
 
-/// The `cloudwright` exceptions of a resource's Metadata: (checks, reason).
-fn exceptions(resource: &Json) -> Vec<(Vec<String>, String)> {
-    resource["Metadata"]["cloudwright"]["exceptions"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|e| {
-            let checks = e["checks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c.as_str().unwrap().to_owned())
-                .collect();
-            (checks, e["reason"].as_str().unwrap().to_owned())
-        })
-        .collect()
+/// Checks the `cloudwright` exceptions a resource's Metadata states: exactly these, in
+/// order, each as (its checks, a word of its reason); none at all when `expected` is empty.
+fn has_exceptions(template: &Template, logical_id: &str, expected: &[(&[&str], &str)]) {
+    let exceptions = |list: Match| {
+        Match::object_like([("cloudwright", Match::object_like([("exceptions", list)]))])
+    };
+    let metadata = if expected.is_empty() {
+        Match::not(exceptions(Match::array_with([Match::any_value()])))
+    } else {
+        exceptions(Match::array_equals(expected.iter().map(
+            |(checks, word)| {
+                Match::object_like([
+                    ("checks", Match::exact(json!(checks))),
+                    ("reason", Match::string_containing(*word)),
+                ])
+            },
+        )))
+    };
+    template
+        .resource_matches(logical_id, Match::object_like([("Metadata", metadata)]))
+        .unwrap();
 }
 
 #[test]
@@ -136,10 +136,11 @@ fn task_logs_are_retained_and_service_managed_encryption_is_a_stated_exception()
             ]),
         )
         .unwrap();
-    let logs = template.resource("TaskLogs").unwrap();
-    let [(checks, reason)] = exceptions(logs).try_into().unwrap();
-    assert_eq!(checks, ["checkov:CKV_AWS_158", "cfn_nag:W84"]);
-    assert!(reason.contains("log_key"), "{reason}");
+    has_exceptions(
+        &template,
+        "TaskLogs",
+        &[(&["checkov:CKV_AWS_158", "cfn_nag:W84"], "log_key")],
+    );
     assert_lint_clean_informational("hardened-service", &text);
 }
 
@@ -227,7 +228,7 @@ fn a_key_made_elsewhere_is_given_by_arn() {
     template
         .has_resource_properties("AWS::Logs::LogGroup", json!({"KmsKeyId": arn}))
         .unwrap();
-    assert!(exceptions(template.resource("TaskLogs").unwrap()).is_empty());
+    has_exceptions(&template, "TaskLogs", &[]);
 }
 
 #[test]
@@ -286,17 +287,16 @@ fn an_invalid_scratch_path_fails_the_build_naming_the_construct() {
 fn the_deliberate_exceptions_of_the_service_and_the_execution_role_say_why() {
     let text = synth(|t| t);
     let template = Template::parse(&text).unwrap();
-    let group = template.resource("ServiceSecurityGroup").unwrap();
-    let found = exceptions(group);
-    assert_eq!(
-        found.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>(),
-        [vec!["cfn_nag:W5".to_owned()], vec!["cfn_nag:W9".to_owned()]]
+    has_exceptions(
+        &template,
+        "ServiceSecurityGroup",
+        &[(&["cfn_nag:W5"], "NAT gateway"), (&["cfn_nag:W9"], "")],
     );
-    assert!(found[0].1.contains("NAT gateway"), "{}", found[0].1);
-    let role = template.resource("TaskExecutionRole").unwrap();
-    let [(checks, reason)] = exceptions(role).try_into().unwrap();
-    assert_eq!(checks, ["cfn_nag:W11"]);
-    assert!(reason.contains("ecr:GetAuthorizationToken"), "{reason}");
+    has_exceptions(
+        &template,
+        "TaskExecutionRole",
+        &[(&["cfn_nag:W11"], "ecr:GetAuthorizationToken")],
+    );
 
     // egress that is not HTTPS to anywhere needs no W5 exception; a public image needs no ECR
     let app = App::new();
@@ -319,6 +319,6 @@ fn the_deliberate_exceptions_of_the_service_and_the_execution_role_say_why() {
         .unwrap();
     let text = app.synth().unwrap().stacks[0].template.clone();
     let template = Template::parse(&text).unwrap();
-    assert!(exceptions(template.resource("ServiceSecurityGroup").unwrap()).is_empty());
-    assert!(exceptions(template.resource("TaskExecutionRole").unwrap()).is_empty());
+    has_exceptions(&template, "ServiceSecurityGroup", &[]);
+    has_exceptions(&template, "TaskExecutionRole", &[]);
 }

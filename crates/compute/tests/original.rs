@@ -140,186 +140,223 @@ fn the_original_compute_part_synthesizes_lint_clean_with_its_defects_fixed() {
     build_original(&app, ContainerImage::from_uri(IMAGE)).unwrap();
     let (text, t) = template(&app);
     assert_lint_clean_informational("FlaskApi", &text);
-    let r = &t.json()["Resources"];
 
     // the cluster: no fixed name, Fargate capacity providers
-    let cluster = &r["ClusterCluster"]["Properties"];
-    assert!(cluster.get("ClusterName").is_none());
-    assert_eq!(
-        cluster["CapacityProviders"],
-        json!(["FARGATE", "FARGATE_SPOT"])
-    );
+    t.resource_count_is("AWS::ECS::Cluster", 1).unwrap();
+    t.has_resource_properties(
+        "AWS::ECS::Cluster",
+        Match::object_like([
+            ("ClusterName", Match::absent()),
+            (
+                "CapacityProviders",
+                json!(["FARGATE", "FARGATE_SPOT"]).into(),
+            ),
+        ]),
+    )
+    .unwrap();
 
-    // the task: 1 vCPU / 2 GB, the execution role by ARN, logs to its own group
-    let task = &r["TaskTaskDefinition"]["Properties"];
-    assert_eq!(task["Cpu"], "1024");
-    assert_eq!(task["Memory"], "2048");
-    assert_eq!(task["NetworkMode"], "awsvpc");
-    assert_eq!(task["RequiresCompatibilities"], json!(["FARGATE"]));
-    assert_eq!(
-        task["ExecutionRoleArn"],
-        json!({"Fn::GetAtt": ["TaskExecutionRole", "Arn"]})
-    );
-    let containers = task["ContainerDefinitions"].as_array().unwrap();
-    assert_eq!(containers.len(), 1);
-    let flask = &containers[0];
-    assert_eq!(flask["Name"], "flask");
-    assert_eq!(flask["Image"], IMAGE);
-    assert_eq!(flask["Essential"], true);
-    assert_eq!(
-        flask["PortMappings"],
-        json!([{"ContainerPort": 80, "Protocol": "tcp"}])
-    );
-    assert!(
-        flask.get("LinuxParameters").is_none(),
-        "no capabilities dropped"
-    );
-    assert_eq!(
-        flask["LogConfiguration"],
-        json!({"LogDriver": "awslogs", "Options": {
-            "awslogs-group": {"Ref": "TaskLogs"},
-            "awslogs-region": {"Ref": "AWS::Region"},
-            "awslogs-stream-prefix": "ecs"
-        }})
-    );
-    assert_eq!(r["TaskLogs"]["Properties"]["RetentionInDays"], 30);
+    // the task: 1 vCPU / 2 GB, the execution role by ARN, logs to its own group; its one
+    // container has port 80, the one the load balancer names below
+    t.resource_count_is("AWS::ECS::TaskDefinition", 1).unwrap();
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        Match::object_like([
+            ("Cpu", Match::from("1024")),
+            ("Memory", "2048".into()),
+            ("NetworkMode", "awsvpc".into()),
+            ("RequiresCompatibilities", json!(["FARGATE"]).into()),
+            (
+                "ExecutionRoleArn",
+                Match::exact(json!({"Fn::GetAtt": ["TaskExecutionRole", "Arn"]})),
+            ),
+            (
+                "ContainerDefinitions",
+                Match::array_equals([Match::object_like([
+                    ("Name", Match::from("flask")),
+                    ("Image", IMAGE.into()),
+                    ("Essential", true.into()),
+                    (
+                        "PortMappings",
+                        Match::exact(json!([{"ContainerPort": 80, "Protocol": "tcp"}])),
+                    ),
+                    // no capabilities dropped
+                    ("LinuxParameters", Match::absent()),
+                    (
+                        "LogConfiguration",
+                        Match::exact(json!({"LogDriver": "awslogs", "Options": {
+                            "awslogs-group": {"Ref": "TaskLogs"},
+                            "awslogs-region": {"Ref": "AWS::Region"},
+                            "awslogs-stream-prefix": "ecs"
+                        }})),
+                    ),
+                ])]),
+            ),
+        ]),
+    )
+    .unwrap();
+    t.has_resource_properties("AWS::Logs::LogGroup", json!({"RetentionInDays": 30}))
+        .unwrap();
 
     // the execution role: pull from this repository only, write to this log group only
-    let role = &r["TaskExecutionRole"]["Properties"];
-    assert_eq!(
-        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
-        "ecs-tasks.amazonaws.com"
-    );
-    let statements = role["Policies"][0]["PolicyDocument"]["Statement"]
-        .as_array()
-        .unwrap();
-    assert_eq!(
-        statements,
-        &vec![
-            json!({"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}),
-            json!({"Effect": "Allow",
-                "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ecr:eu-west-1:123456789012:repository/my_flask_repo"}}),
-            json!({"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": {"Fn::GetAtt": ["TaskLogs", "Arn"]}}),
-        ]
-    );
-    assert!(
-        r.get("TaskTaskRole").is_none(),
-        "no task role unless asked for"
-    );
+    t.resource_count_is("AWS::IAM::Role", 1)
+        .expect("no task role unless asked for");
+    t.has_resource_properties(
+        "AWS::IAM::Role",
+        Match::object_like([
+            (
+                "AssumeRolePolicyDocument",
+                json!({"Statement": [{"Principal": {"Service": "ecs-tasks.amazonaws.com"}}]})
+                    .into(),
+            ),
+            (
+                "Policies",
+                Match::array_equals([Match::object_like([(
+                    "PolicyDocument",
+                    Match::object_like([(
+                        "Statement",
+                        Match::exact(json!([
+                            {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+                            {"Effect": "Allow",
+                                "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                                "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ecr:eu-west-1:123456789012:repository/my_flask_repo"}},
+                            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                "Resource": {"Fn::GetAtt": ["TaskLogs", "Arn"]}},
+                        ])),
+                    )]),
+                )])]),
+            ),
+        ]),
+    )
+    .unwrap();
 
-    // the service: 2 tasks, private subnets, no public IP, behind the NLB, after the listener
-    let service = &r["ServiceService"];
-    let props = &service["Properties"];
-    assert_eq!(props["DesiredCount"], 2);
-    assert_eq!(props["LaunchType"], "FARGATE");
-    assert_eq!(props["Cluster"], json!({"Ref": "ClusterCluster"}));
-    assert_eq!(
-        props["TaskDefinition"],
-        json!({"Ref": "TaskTaskDefinition"})
-    );
-    let vpc = &props["NetworkConfiguration"]["AwsvpcConfiguration"];
-    assert_eq!(vpc["AssignPublicIp"], "DISABLED");
-    assert_eq!(
-        vpc["Subnets"],
-        json!([{"Ref": "PrivateSubnet1"}, {"Ref": "PrivateSubnet2"}])
-    );
-    assert_eq!(
-        vpc["SecurityGroups"],
-        json!([{"Fn::GetAtt": ["ServiceSecurityGroup", "GroupId"]}])
-    );
-    let lbs = props["LoadBalancers"].as_array().unwrap();
-    assert_eq!(lbs.len(), 1);
-    assert_eq!(lbs[0]["TargetGroupArn"], json!({"Ref": "TargetGroup"}));
-    assert_eq!(lbs[0]["ContainerPort"], 80);
-    // the container the load balancer names exists in the task, with that port
-    let named = containers
-        .iter()
-        .find(|c| c["Name"] == lbs[0]["ContainerName"])
-        .expect("LoadBalancers names a container of the task");
-    assert!(
-        named["PortMappings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["ContainerPort"] == lbs[0]["ContainerPort"])
-    );
-    assert_eq!(service["DependsOn"], json!(["Listener"]));
-    let deployment = &props["DeploymentConfiguration"];
-    assert_eq!(
-        deployment["DeploymentCircuitBreaker"],
-        json!({"Enable": true, "Rollback": true})
-    );
-    assert_eq!(props["HealthCheckGracePeriodSeconds"], 60);
+    // the service: 2 tasks, private subnets, no public IP, behind the NLB (to the task's
+    // container and port), after the listener
+    t.resource_count_is("AWS::ECS::Service", 1).unwrap();
+    t.has_resource(
+        "AWS::ECS::Service",
+        Match::object_like([
+            ("DependsOn", Match::exact(json!(["Listener"]))),
+            (
+                "Properties",
+                json!({
+                    "DesiredCount": 2,
+                    "LaunchType": "FARGATE",
+                    "Cluster": {"Ref": "ClusterCluster"},
+                    "TaskDefinition": {"Ref": "TaskTaskDefinition"},
+                    "NetworkConfiguration": {"AwsvpcConfiguration": {
+                        "AssignPublicIp": "DISABLED",
+                        "Subnets": [{"Ref": "PrivateSubnet1"}, {"Ref": "PrivateSubnet2"}],
+                        "SecurityGroups": [{"Fn::GetAtt": ["ServiceSecurityGroup", "GroupId"]}],
+                    }},
+                    "LoadBalancers": [{
+                        "TargetGroupArn": {"Ref": "TargetGroup"},
+                        "ContainerName": "flask",
+                        "ContainerPort": 80,
+                    }],
+                    "DeploymentConfiguration": {
+                        "DeploymentCircuitBreaker": {"Enable": true, "Rollback": true},
+                    },
+                    "HealthCheckGracePeriodSeconds": 60,
+                })
+                .into(),
+            ),
+        ]),
+    )
+    .unwrap();
 
     // the security group: tcp 80 from the load balancer's subnets, and nothing else in
-    let sg = &r["ServiceSecurityGroup"]["Properties"];
-    assert_eq!(sg["VpcId"], VPC_ID);
-    let ingress = sg["SecurityGroupIngress"].as_array().unwrap();
-    assert_eq!(ingress.len(), 2);
-    for (rule, cidr) in ingress.iter().zip(["172.31.100.0/24", "172.31.101.0/24"]) {
-        assert_eq!(rule["IpProtocol"], "tcp");
-        assert_eq!(rule["FromPort"], 80);
-        assert_eq!(rule["ToPort"], 80);
-        assert_eq!(rule["CidrIp"], cidr);
-    }
+    t.resource_count_is("AWS::EC2::SecurityGroup", 1).unwrap();
+    t.has_resource_properties(
+        "AWS::EC2::SecurityGroup",
+        Match::object_like([
+            ("VpcId", Match::from(VPC_ID)),
+            (
+                "SecurityGroupIngress",
+                json!([
+                    {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "172.31.100.0/24"},
+                    {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "172.31.101.0/24"},
+                ])
+                .into(),
+            ),
+            (
+                "SecurityGroupEgress",
+                Match::exact(json!([{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                    "CidrIp": "0.0.0.0/0",
+                    "Description": "HTTPS: ECR, CloudWatch Logs, Secrets Manager and other AWS APIs"}])),
+            ),
+        ]),
+    )
+    .unwrap();
     assert!(
         !text.contains("\"IpProtocol\": \"-1\""),
         "no all-protocol rule"
     );
-    assert_eq!(
-        sg["SecurityGroupEgress"],
-        json!([{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0",
-            "Description": "HTTPS: ECR, CloudWatch Logs, Secrets Manager and other AWS APIs"}])
-    );
-    // EC2 accepts only these characters in group and rule descriptions
+    // EC2 accepts only these characters in group and rule descriptions: every description
+    // in the template (the group's and its rules') is made of them
     let allowed = |d: &str| {
         d.chars()
             .all(|c| c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(c))
     };
-    let mut descriptions = vec![sg["GroupDescription"].as_str().unwrap()];
-    for rule in ingress
-        .iter()
-        .chain(sg["SecurityGroupEgress"].as_array().unwrap())
-    {
-        descriptions.push(rule["Description"].as_str().unwrap());
-    }
+    let (_, group) = t.single_resource("AWS::EC2::SecurityGroup").unwrap();
+    let mut descriptions = Vec::new();
+    collect_descriptions(group, &mut descriptions);
+    assert_eq!(descriptions.len(), 4, "the group's and its 3 rules'");
     assert!(descriptions.iter().all(|d| allowed(d)), "{descriptions:?}");
 
     // CPU target tracking between 2 and 10 tasks, with the service-linked role
-    let targets = t.find_resources(
+    let (target_id, _) = t
+        .single_resource("AWS::ApplicationAutoScaling::ScalableTarget")
+        .unwrap();
+    t.has_resource_properties(
         "AWS::ApplicationAutoScaling::ScalableTarget",
-        Match::any_value(),
-    );
-    assert_eq!(targets.len(), 1);
-    let target = &targets[0].1["Properties"];
-    assert_eq!(
-        (target["MinCapacity"].clone(), target["MaxCapacity"].clone()),
-        (json!(2), json!(10))
-    );
-    assert_eq!(target["ScalableDimension"], "ecs:service:DesiredCount");
-    assert_eq!(target["ServiceNamespace"], "ecs");
-    assert!(target.get("RoleARN").is_none());
-    assert_eq!(
-        target["ResourceId"],
-        json!({"Fn::Join": ["/", ["service", {"Ref": "ClusterCluster"},
-            {"Fn::GetAtt": ["ServiceService", "Name"]}]]})
-    );
-    let policies = t.find_resources(
+        Match::object_like([
+            ("MinCapacity", Match::from(2)),
+            ("MaxCapacity", 10.into()),
+            ("ScalableDimension", "ecs:service:DesiredCount".into()),
+            ("ServiceNamespace", "ecs".into()),
+            ("RoleARN", Match::absent()),
+            (
+                "ResourceId",
+                Match::exact(
+                    json!({"Fn::Join": ["/", ["service", {"Ref": "ClusterCluster"},
+                    {"Fn::GetAtt": ["ServiceService", "Name"]}]]}),
+                ),
+            ),
+        ]),
+    )
+    .unwrap();
+    t.resource_count_is("AWS::ApplicationAutoScaling::ScalingPolicy", 1)
+        .unwrap();
+    t.has_resource_properties(
         "AWS::ApplicationAutoScaling::ScalingPolicy",
-        Match::any_value(),
-    );
-    assert_eq!(policies.len(), 1);
-    let policy = &policies[0].1["Properties"];
-    assert_eq!(policy["PolicyType"], "TargetTrackingScaling");
-    assert_eq!(policy["ScalingTargetId"], json!({"Ref": targets[0].0}));
-    let config = &policy["TargetTrackingScalingPolicyConfiguration"];
-    assert_eq!(
-        config["PredefinedMetricSpecification"]["PredefinedMetricType"],
-        "ECSServiceAverageCPUUtilization"
-    );
-    assert_eq!(config["TargetValue"], 60.0);
+        json!({
+            "PolicyType": "TargetTrackingScaling",
+            "ScalingTargetId": {"Ref": target_id},
+            "TargetTrackingScalingPolicyConfiguration": {
+                "PredefinedMetricSpecification": {
+                    "PredefinedMetricType": "ECSServiceAverageCPUUtilization"
+                },
+                "TargetValue": 60.0,
+            },
+        }),
+    )
+    .unwrap();
+}
+
+/// Every string under a `Description` or `GroupDescription` key in `value`.
+fn collect_descriptions(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v.as_str()) {
+                    ("Description" | "GroupDescription", Some(d)) => out.push(d.to_owned()),
+                    _ => collect_descriptions(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_descriptions(v, out)),
+        _ => {}
+    }
 }
 
 #[test]
@@ -354,11 +391,13 @@ fn an_ecr_lookup_pins_the_image_by_digest_and_a_missing_one_is_recorded() {
     build_original(&app, lookup()).unwrap();
     let (text, t) = template(&app);
     assert_lint_clean_informational("FlaskApiPinned", &text);
-    let task = &t.json()["Resources"]["TaskTaskDefinition"]["Properties"];
-    assert_eq!(
-        task["ContainerDefinitions"][0]["Image"],
-        format!("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo@{DIGEST}")
-    );
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        json!({"ContainerDefinitions": [{
+            "Image": format!("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo@{DIGEST}")
+        }]}),
+    )
+    .unwrap();
     assert!(text.contains("repository/my_flask_repo"));
 }
 
@@ -559,35 +598,65 @@ fn every_option_together_is_lint_clean() {
     let (text, t) = template(&app);
     assert_lint_clean_informational("Everything", &text);
 
-    let r = &t.json()["Resources"];
-    let statements =
-        r["TaskExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-            .as_array()
-            .unwrap();
-    // ECR (one repository: the public image needs nothing), logs, and each secret by ARN
-    assert_eq!(statements.len(), 5, "{statements:?}");
-    assert_eq!(
-        statements[3],
-        json!({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
-            "Resource": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf"})
-    );
-    assert_eq!(statements[4]["Action"], "ssm:GetParameters");
-    let flask = &r["TaskTaskDefinition"]["Properties"]["ContainerDefinitions"][0];
-    assert_eq!(
-        flask["Secrets"][1]["ValueFrom"],
-        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password::"
-    );
+    // the execution role: ECR (one repository: the public image needs nothing), logs, and
+    // each secret by ARN
+    let execution_role = Match::object_like([(
+        "Properties",
+        Match::object_like([(
+            "Policies",
+            Match::array_with([Match::object_like([(
+                "PolicyDocument",
+                Match::object_like([(
+                    "Statement",
+                    Match::array_equals([
+                        Match::any_value(),
+                        Match::any_value(),
+                        Match::any_value(),
+                        Match::exact(
+                            json!({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                            "Resource": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf"}),
+                        ),
+                        json!({"Action": "ssm:GetParameters"}).into(),
+                    ]),
+                )]),
+            )])]),
+        )]),
+    )]);
+    let ids: Vec<&str> = t
+        .find_resources("AWS::IAM::Role", execution_role)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(ids, ["TaskExecutionRole"]);
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        Match::object_like([(
+            "ContainerDefinitions",
+            Match::array_with([Match::object_like([(
+                "Secrets",
+                Match::array_with([
+                    Match::any_value(),
+                    json!({"ValueFrom":
+                        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password::"})
+                    .into(),
+                ]),
+            )])]),
+        )]),
+    )
+    .unwrap();
     assert!(!text.contains("hunter2"));
-    let ingress_rules = r["ServiceSecurityGroup"]["Properties"]["SecurityGroupIngress"]
-        .as_array()
-        .unwrap();
     // the load balancer's two subnets (from attach) and the VPC block inline; the group
     // as its own rule resource (the network crate's security group: no cycle between groups
     // admitting each other)
-    assert_eq!(ingress_rules.len(), 3, "{ingress_rules:?}");
-    assert_eq!(ingress_rules[0]["CidrIp"], "172.31.100.0/24");
-    assert_eq!(ingress_rules[1]["CidrIp"], "172.31.101.0/24");
-    assert_eq!(ingress_rules[2]["CidrIp"], "172.31.0.0/16");
+    t.has_resource_properties(
+        "AWS::EC2::SecurityGroup",
+        json!({"SecurityGroupIngress": [
+            {"CidrIp": "172.31.100.0/24"},
+            {"CidrIp": "172.31.101.0/24"},
+            {"CidrIp": "172.31.0.0/16"},
+        ]}),
+    )
+    .unwrap();
     t.has_resource_properties(
         "AWS::EC2::SecurityGroupIngress",
         Match::object_like([
@@ -611,11 +680,16 @@ fn every_option_together_is_lint_clean() {
         .len(),
         2
     );
-    assert_eq!(
-        r["TaskTaskRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["StringEquals"]
-            ["aws:SourceAccount"],
-        json!({"Ref": "AWS::AccountId"})
-    );
+    // the task role may be assumed for tasks of this account only
+    let confused_deputy_guard = json!({"Properties": {"AssumeRolePolicyDocument": {"Statement": [
+        {"Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}
+    ]}}});
+    let guarded: Vec<&str> = t
+        .find_resources("AWS::IAM::Role", confused_deputy_guard)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert!(guarded.contains(&"TaskTaskRole"), "{guarded:?}");
 }
 
 #[test]
@@ -641,26 +715,43 @@ fn a_firelens_log_router_carries_the_other_containers_logs_lint_clean() {
     let (text, t) = template(&app);
     assert_lint_clean_informational("FireLens", &text);
 
-    let definitions =
-        &t.json()["Resources"]["TaskTaskDefinition"]["Properties"]["ContainerDefinitions"];
-    let router = &definitions[0];
-    assert_eq!(router["Name"], "log-router");
-    assert_eq!(router["FirelensConfiguration"]["Type"], "fluentbit");
-    assert_eq!(router["LogConfiguration"]["LogDriver"], "awslogs");
-    let app_container = &definitions[1];
-    assert_eq!(app_container["Name"], "flask");
-    assert_eq!(
-        app_container["LogConfiguration"]["LogDriver"],
-        "awsfirelens"
-    );
-    assert_eq!(
-        app_container["LogConfiguration"]["Options"]["log_group_name"],
-        json!({"Ref": "TaskLogs"})
-    );
-    assert_eq!(
-        app_container["DependsOn"],
-        json!([{"ContainerName": "log-router", "Condition": "START"}])
-    );
+    // the router first, then the app container logging through it, started after it
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        Match::object_like([(
+            "ContainerDefinitions",
+            Match::array_equals([
+                Match::from(json!({
+                    "Name": "log-router",
+                    "FirelensConfiguration": {"Type": "fluentbit"},
+                    "LogConfiguration": {"LogDriver": "awslogs"},
+                })),
+                Match::object_like([
+                    ("Name", Match::from("flask")),
+                    (
+                        "LogConfiguration",
+                        Match::object_like([
+                            ("LogDriver", Match::from("awsfirelens")),
+                            (
+                                "Options",
+                                Match::object_like([(
+                                    "log_group_name",
+                                    Match::exact(json!({"Ref": "TaskLogs"})),
+                                )]),
+                            ),
+                        ]),
+                    ),
+                    (
+                        "DependsOn",
+                        Match::exact(
+                            json!([{"ContainerName": "log-router", "Condition": "START"}]),
+                        ),
+                    ),
+                ]),
+            ]),
+        )]),
+    )
+    .unwrap();
     // the router writes with the task role, to the task's log group only
     t.has_resource_properties(
         "AWS::IAM::Role",
@@ -670,10 +761,14 @@ fn a_firelens_log_router_carries_the_other_containers_logs_lint_clean() {
         }]}}]}),
     )
     .unwrap();
-    assert_eq!(
-        t.json()["Resources"]["TaskTaskDefinition"]["Properties"]["TaskRoleArn"],
-        json!({"Fn::GetAtt": ["TaskTaskRole", "Arn"]})
-    );
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        Match::object_like([(
+            "TaskRoleArn",
+            Match::exact(json!({"Fn::GetAtt": ["TaskTaskRole", "Arn"]})),
+        )]),
+    )
+    .unwrap();
 
     // Fluentd has no built-in CloudWatch output: its options must be given
     let mut fluentd = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB).log_router(

@@ -290,6 +290,60 @@ impl Template {
         })
     }
 
+    /// Checks that the resource with this logical id matches `resource` as a whole
+    /// (`Type`, `Properties`, `DependsOn`, `Metadata`, ...): for a test about one particular
+    /// resource among several of its type.
+    ///
+    /// ```
+    /// use cloudwright_core::assertions::Template;
+    /// use serde_json::json;
+    ///
+    /// let t = Template::from_json(json!({"Resources": {
+    ///     "Public": {"Type": "AWS::EC2::Subnet", "Properties": {"MapPublicIpOnLaunch": true}},
+    ///     "Private": {"Type": "AWS::EC2::Subnet", "Properties": {}},
+    /// }}))?;
+    /// t.resource_matches("Public", json!({"Properties": {"MapPublicIpOnLaunch": true}}))?;
+    /// assert!(t.resource_matches("Private", json!({"Properties": {"MapPublicIpOnLaunch": true}})).is_err());
+    /// # Ok::<(), cloudwright_core::assertions::AssertionError>(())
+    /// ```
+    pub fn resource_matches(
+        &self,
+        logical_id: &str,
+        resource: impl Into<Match>,
+    ) -> Result<(), AssertionError> {
+        let actual = self.resource(logical_id)?;
+        let mismatches = resource.into().mismatches(actual, "");
+        if mismatches.is_empty() {
+            return Ok(());
+        }
+        Err(AssertionError::new(format!(
+            "resource `{logical_id}` differs at{}",
+            list_mismatches(&mismatches)
+        )))
+    }
+
+    /// Checks that the resource with this logical id has `Properties` matching `properties`
+    /// (a resource without `Properties` is matched as if they were `{}`).
+    pub fn resource_properties_match(
+        &self,
+        logical_id: &str,
+        properties: impl Into<Match>,
+    ) -> Result<(), AssertionError> {
+        let actual = self.resource(logical_id)?;
+        let no_properties = Json::Object(Map::new());
+        let mismatches = properties.into().mismatches(
+            actual.get("Properties").unwrap_or(&no_properties),
+            "Properties",
+        );
+        if mismatches.is_empty() {
+            return Ok(());
+        }
+        Err(AssertionError::new(format!(
+            "resource `{logical_id}` differs at{}",
+            list_mismatches(&mismatches)
+        )))
+    }
+
     /// Checks that the output `output_id` exists and matches `output` (an object with `Value`,
     /// and `Description`, `Export`, `Condition` when given).
     pub fn has_output(
@@ -420,6 +474,7 @@ enum Kind {
     },
     Absent,
     AnyValue,
+    StringContaining(String),
     Not(Box<Match>),
 }
 
@@ -489,6 +544,22 @@ impl Match {
         }
     }
 
+    /// Matches a string that contains `part`: for free text such as a stated reason or a
+    /// description, where the test cares about a word and not the whole sentence.
+    ///
+    /// ```
+    /// use cloudwright_core::assertions::Match;
+    /// use serde_json::json;
+    ///
+    /// let reason = Match::object_like([("reason", Match::string_containing("NAT gateways"))]);
+    /// assert!(reason.matches(&json!({"reason": "the public tier holds the NAT gateways"})));
+    /// assert!(!reason.matches(&json!({"reason": "internet-facing"})));
+    /// assert!(!reason.matches(&json!({"reason": 7})));
+    /// ```
+    pub fn string_containing(part: impl Into<String>) -> Match {
+        Match(Kind::StringContaining(part.into()))
+    }
+
     /// Anything that does not match `pattern` (including nothing at all).
     pub fn not(pattern: impl Into<Match>) -> Match {
         Match(Kind::Not(Box::new(pattern.into())))
@@ -526,7 +597,7 @@ impl Match {
             Kind::Object { entries, .. } => 1 + entries.values().map(Match::weight).sum::<usize>(),
             Kind::Array { items, .. } => 1 + items.iter().map(Match::weight).sum::<usize>(),
             Kind::Not(inner) => inner.weight(),
-            Kind::Scalar(_) | Kind::Absent | Kind::AnyValue => 1,
+            Kind::Scalar(_) | Kind::Absent | Kind::AnyValue | Kind::StringContaining(_) => 1,
         }
     }
 
@@ -553,6 +624,18 @@ impl Match {
             (_, None) => fail(format!("missing (expected {self})"), 1 + self.weight()),
             (Kind::AnyValue, Some(Json::Null)) => fail("expected any value, got null".into(), 1),
             (Kind::AnyValue, Some(_)) => {}
+            (Kind::StringContaining(part), Some(Json::String(text))) => {
+                if !text.contains(part.as_str()) {
+                    fail(
+                        format!(
+                            "expected a string containing {}, got {}",
+                            Json::from(part.as_str()),
+                            show(actual)
+                        ),
+                        1,
+                    );
+                }
+            }
             (Kind::Scalar(expected), Some(v)) => {
                 if !scalar_eq(expected, v) {
                     fail(
@@ -706,6 +789,11 @@ impl Match {
             } => list(out, items),
             Kind::Absent => out.push_str("absent()"),
             Kind::AnyValue => out.push_str("any_value()"),
+            Kind::StringContaining(part) => {
+                out.push_str("string_containing(");
+                out.push_str(&Json::from(part.as_str()).to_string());
+                out.push(')');
+            }
             Kind::Not(inner) => {
                 out.push_str("not(");
                 inner.render(out);
@@ -1278,6 +1366,54 @@ mod tests {
         );
         assert_eq!(
             failure(t.resource("Missing")),
+            "the template has no resource `Missing`; its resources: `Bare`, `Other`, `Public`, `Queue`"
+        );
+    }
+
+    #[test]
+    fn string_containing_looks_inside_strings_only() {
+        check(Match::string_containing("NAT"), json!("the NAT gateways")).unwrap();
+        assert_eq!(
+            check(Match::string_containing("NAT"), json!("internet")).unwrap_err(),
+            "X: expected a string containing \"NAT\", got \"internet\""
+        );
+        assert_eq!(
+            check(Match::string_containing("NAT"), json!(["NAT"])).unwrap_err(),
+            "X: expected string_containing(\"NAT\"), got [\"NAT\"]"
+        );
+        assert_eq!(
+            check(json!({"A": 1}), json!({})).map(|_| ()),
+            Err("X.A: missing (expected 1)".to_owned())
+        );
+        assert_eq!(
+            check(
+                Match::object_like([("R", Match::string_containing("x"))]),
+                json!({})
+            )
+            .unwrap_err(),
+            "X.R: missing (expected string_containing(\"x\"))"
+        );
+    }
+
+    #[test]
+    fn one_resource_by_logical_id() {
+        let t = demo();
+        t.resource_matches("Queue", json!({"DependsOn": ["Other", "Public"]}))
+            .unwrap();
+        t.resource_properties_match("Other", json!({"Cluster": "c"}))
+            .unwrap();
+        t.resource_properties_match("Bare", Match::object_like([("X", Match::absent())]))
+            .unwrap();
+        assert_eq!(
+            failure(t.resource_properties_match("Public", json!({"Cluster": "c"}))),
+            "resource `Public` differs at\n  Properties.Cluster: missing (expected \"c\")"
+        );
+        assert_eq!(
+            failure(t.resource_matches("Bare", json!({"DependsOn": ["Other"]}))),
+            "resource `Bare` differs at\n  DependsOn: missing (expected [\"Other\"])"
+        );
+        assert_eq!(
+            failure(t.resource_properties_match("Missing", json!({}))),
             "the template has no resource `Missing`; its resources: `Bare`, `Other`, `Public`, `Queue`"
         );
     }

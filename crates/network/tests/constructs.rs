@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
+use cloudwright_core::assertions::{Match, Template};
 use cloudwright_core::{App, Context, Error as CoreError};
 use cloudwright_network::{
     Error, ExistingVpc, NatStrategy, NewVpc, Port, SecurityGroup, Subnets, SubnetsOutput,
@@ -36,71 +37,81 @@ fn app_with(value: Json) -> App {
 fn synth_network(
     value: Json,
     subnets: impl FnOnce(cloudwright_network::Vpc) -> Subnets,
-) -> Result<(SubnetsOutput, Json, String), CoreError> {
+) -> Result<(SubnetsOutput, Template, String), CoreError> {
     let app = app_with(value);
     let mut s = app.stack("Net")?;
     let vpc = s.construct("Vpc", ExistingVpc::default_vpc("eu-west-1"))?;
     let out = s.construct("Network", subnets(vpc))?;
     let asm = app.synth()?;
     let text = asm.stacks[0].template.clone();
-    Ok((out, serde_json::from_str(&text).unwrap(), text))
+    Ok((out, Template::parse(&text).unwrap(), text))
 }
 
-fn cidr(t: &Json, id: &str) -> String {
-    t["Resources"][id]["Properties"]["CidrBlock"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{id} has no CidrBlock"))
-        .to_owned()
+/// The logical ids of the resources of a type matching `pattern` (a whole resource).
+fn ids(t: &Template, resource_type: &str, pattern: impl Into<Match>) -> Vec<String> {
+    t.find_resources(resource_type, pattern)
+        .into_iter()
+        .map(|(id, _)| id.to_owned())
+        .collect()
 }
 
 #[test]
 fn the_original_case_allocates_beside_the_existing_subnets() {
     let (out, t, text) = synth_network(default_vpc(), Subnets::new).unwrap();
-    assert_eq!(cidr(&t, "NetworkPrivateSubnet1"), "172.31.48.0/24");
-    assert_eq!(cidr(&t, "NetworkPrivateSubnet2"), "172.31.49.0/24");
-    assert_eq!(cidr(&t, "NetworkPublicSubnet1"), "172.31.50.0/24");
-    assert_eq!(cidr(&t, "NetworkPublicSubnet2"), "172.31.51.0/24");
-    let r = &t["Resources"];
-    assert_eq!(
-        r["NetworkPublicSubnet1"]["Properties"]["MapPublicIpOnLaunch"],
-        true
-    );
-    assert!(
-        r["NetworkPrivateSubnet1"]["Properties"]
-            .get("MapPublicIpOnLaunch")
-            .is_none()
-    );
-    assert_eq!(
-        r["NetworkPrivateSubnet2"]["Properties"]["AvailabilityZone"],
-        json!({"Fn::Select": [1, {"Fn::GetAZs": ""}]})
-    );
+    for (id, cidr) in [
+        ("NetworkPrivateSubnet1", "172.31.48.0/24"),
+        ("NetworkPrivateSubnet2", "172.31.49.0/24"),
+        ("NetworkPublicSubnet1", "172.31.50.0/24"),
+        ("NetworkPublicSubnet2", "172.31.51.0/24"),
+    ] {
+        t.resource_properties_match(id, json!({"CidrBlock": cidr}))
+            .unwrap();
+    }
+    t.resource_properties_match("NetworkPublicSubnet1", json!({"MapPublicIpOnLaunch": true}))
+        .unwrap();
+    t.resource_properties_match(
+        "NetworkPrivateSubnet1",
+        Match::object_like([("MapPublicIpOnLaunch", Match::absent())]),
+    )
+    .unwrap();
+    t.resource_properties_match(
+        "NetworkPrivateSubnet2",
+        Match::object_like([(
+            "AvailabilityZone",
+            Match::exact(json!({"Fn::Select": [1, {"Fn::GetAZs": ""}]})),
+        )]),
+    )
+    .unwrap();
     assert_eq!(
         out.private[1].availability_zone_name.as_deref(),
         Some("eu-west-1b")
     );
     // public route table to the internet gateway
-    assert_eq!(
-        r["NetworkPublicDefaultRoute"]["Properties"]["GatewayId"],
-        "igw-0abc1234"
-    );
-    assert_eq!(
-        r["NetworkPublicDefaultRoute"]["Properties"]["DestinationCidrBlock"],
-        "0.0.0.0/0"
-    );
+    t.resource_properties_match(
+        "NetworkPublicDefaultRoute",
+        json!({"GatewayId": "igw-0abc1234", "DestinationCidrBlock": "0.0.0.0/0"}),
+    )
+    .unwrap();
     // one NAT per zone, in that zone's public subnet, each private subnet through its own
     for n in 1..=2 {
-        assert_eq!(
-            r[format!("NetworkNatGateway{n}")]["Properties"]["SubnetId"],
-            json!({"Ref": format!("NetworkPublicSubnet{n}")})
-        );
-        assert_eq!(
-            r[format!("NetworkPrivateDefaultRoute{n}")]["Properties"]["NatGatewayId"],
-            json!({"Ref": format!("NetworkNatGateway{n}")})
-        );
-        assert_eq!(
-            r[format!("NetworkNatEip{n}")]["Properties"]["Domain"],
-            "vpc"
-        );
+        t.resource_properties_match(
+            &format!("NetworkNatGateway{n}"),
+            Match::object_like([(
+                "SubnetId",
+                Match::exact(json!({"Ref": format!("NetworkPublicSubnet{n}")})),
+            )]),
+        )
+        .unwrap();
+        t.resource_properties_match(
+            &format!("NetworkPrivateDefaultRoute{n}"),
+            Match::object_like([(
+                "NatGatewayId",
+                Match::exact(json!({"Ref": format!("NetworkNatGateway{n}")})),
+            )]),
+        )
+        .unwrap();
+        t.resource_properties_match(&format!("NetworkNatEip{n}"), json!({"Domain": "vpc"}))
+            .unwrap();
     }
     assert_eq!(out.private.len(), 2);
     assert_eq!(out.routing.nat_gateways.len(), 2);
@@ -120,10 +131,14 @@ fn a_single_shared_nat_gateway_serves_every_private_subnet() {
     .unwrap();
     assert_eq!(out.routing.nat_gateways.len(), 1);
     for n in 1..=3 {
-        assert_eq!(
-            t["Resources"][format!("NetworkPrivateDefaultRoute{n}")]["Properties"]["NatGatewayId"],
-            json!({"Ref": "NetworkNatGateway1"})
-        );
+        t.resource_properties_match(
+            &format!("NetworkPrivateDefaultRoute{n}"),
+            Match::object_like([(
+                "NatGatewayId",
+                Match::exact(json!({"Ref": "NetworkNatGateway1"})),
+            )]),
+        )
+        .unwrap();
     }
     assert_lint_clean_informational("single-nat", &text);
 }
@@ -134,10 +149,11 @@ fn pinned_zones_are_named_and_counted() {
         Subnets::new(v).pin_availability_zones(["eu-west-1c", "eu-west-1a"])
     })
     .unwrap();
-    assert_eq!(
-        t["Resources"]["NetworkPublicSubnet1"]["Properties"]["AvailabilityZone"],
-        "eu-west-1c"
-    );
+    t.resource_properties_match(
+        "NetworkPublicSubnet1",
+        json!({"AvailabilityZone": "eu-west-1c"}),
+    )
+    .unwrap();
     let msg = error_of(default_vpc(), |v| {
         Subnets::new(v).pin_availability_zones(["eu-west-1a"])
     });
@@ -155,14 +171,10 @@ fn an_isolated_tier_has_no_route_out() {
     .unwrap();
     assert_eq!(out.isolated.len(), 2);
     assert_eq!(out.isolated[0].cidr.prefix_len(), 28);
-    let routes: Vec<&String> = t["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, v)| v["Type"] == "AWS::EC2::Route")
-        .map(|(k, _)| k)
-        .collect();
-    assert_eq!(routes, ["NetworkPublicDefaultRoute"]);
+    assert_eq!(
+        ids(&t, "AWS::EC2::Route", Match::any_value()),
+        ["NetworkPublicDefaultRoute"]
+    );
     assert_lint_clean_informational("isolated", &text);
 }
 
@@ -172,18 +184,21 @@ fn dual_stack_subnets_get_a_64_each_from_the_56() {
     ctx["ipv6CidrBlocks"] = json!(["2a05:d018:abc:de00::/56"]);
     ctx["subnets"][0]["ipv6CidrBlocks"] = json!(["2a05:d018:abc:de00::/64"]);
     let (_, t, text) = synth_network(ctx, |v| Subnets::new(v).dual_stack()).unwrap();
-    let v6 = |id: &str| {
-        t["Resources"][id]["Properties"]["Ipv6CidrBlock"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    assert_eq!(v6("NetworkPrivateSubnet1"), "2a05:d018:abc:de01::/64");
-    assert_eq!(v6("NetworkPublicSubnet2"), "2a05:d018:abc:de04::/64");
-    assert_eq!(
-        t["Resources"]["NetworkPublicDefaultRouteIpv6"]["Properties"]["DestinationIpv6CidrBlock"],
-        "::/0"
-    );
+    t.resource_properties_match(
+        "NetworkPrivateSubnet1",
+        json!({"Ipv6CidrBlock": "2a05:d018:abc:de01::/64"}),
+    )
+    .unwrap();
+    t.resource_properties_match(
+        "NetworkPublicSubnet2",
+        json!({"Ipv6CidrBlock": "2a05:d018:abc:de04::/64"}),
+    )
+    .unwrap();
+    t.resource_properties_match(
+        "NetworkPublicDefaultRouteIpv6",
+        json!({"DestinationIpv6CidrBlock": "::/0"}),
+    )
+    .unwrap();
     assert_lint_clean_informational("dual-stack", &text);
 }
 
@@ -193,32 +208,35 @@ fn dual_stack_private_subnets_get_ipv6_egress_through_one_egress_only_gateway() 
     ctx["ipv6CidrBlocks"] = json!(["2a05:d018:abc:de00::/56"]);
     let (out, t, text) =
         synth_network(ctx, |v| Subnets::new(v).dual_stack().isolated_prefix(24)).unwrap();
-    let r = t["Resources"].as_object().unwrap();
-    let of_type = |ty: &str| -> Vec<&String> {
-        r.iter()
-            .filter(|(_, v)| v["Type"] == ty)
-            .map(|(k, _)| k)
-            .collect()
-    };
     assert_eq!(
-        of_type("AWS::EC2::EgressOnlyInternetGateway"),
+        ids(
+            &t,
+            "AWS::EC2::EgressOnlyInternetGateway",
+            Match::any_value()
+        ),
         ["NetworkEgressOnlyInternetGateway"]
     );
-    assert_eq!(
-        r["NetworkEgressOnlyInternetGateway"]["Properties"]["VpcId"],
-        "vpc-0abc1234"
-    );
+    t.resource_properties_match(
+        "NetworkEgressOnlyInternetGateway",
+        json!({"VpcId": "vpc-0abc1234"}),
+    )
+    .unwrap();
     for i in 1..=2 {
-        let route = &r[&format!("NetworkPrivateDefaultRouteIpv6{i}")]["Properties"];
-        assert_eq!(route["DestinationIpv6CidrBlock"], "::/0");
-        assert_eq!(
-            route["EgressOnlyInternetGatewayId"],
-            json!({"Ref": "NetworkEgressOnlyInternetGateway"})
-        );
-        assert_eq!(
-            route["RouteTableId"],
-            json!({"Ref": format!("NetworkPrivateRouteTable{i}")})
-        );
+        t.resource_properties_match(
+            &format!("NetworkPrivateDefaultRouteIpv6{i}"),
+            Match::object_like([
+                ("DestinationIpv6CidrBlock", Match::from("::/0")),
+                (
+                    "EgressOnlyInternetGatewayId",
+                    Match::exact(json!({"Ref": "NetworkEgressOnlyInternetGateway"})),
+                ),
+                (
+                    "RouteTableId",
+                    Match::exact(json!({"Ref": format!("NetworkPrivateRouteTable{i}")})),
+                ),
+            ]),
+        )
+        .unwrap();
         // what a service placed in the subnet waits for includes its IPv6 route out
         let ready: Vec<&str> = out.private[i - 1]
             .routes
@@ -231,14 +249,12 @@ fn dual_stack_private_subnets_get_ipv6_egress_through_one_egress_only_gateway() 
         );
     }
     // the isolated tier stays without a route out, IPv6 included
-    let isolated_routes = of_type("AWS::EC2::Route")
-        .into_iter()
-        .filter(|id| {
-            r[id.as_str()]["Properties"]["RouteTableId"]
-                == json!({"Ref": "NetworkIsolatedRouteTable"})
-        })
-        .count();
-    assert_eq!(isolated_routes, 0);
+    let isolated_routes = ids(
+        &t,
+        "AWS::EC2::Route",
+        json!({"Properties": {"RouteTableId": {"Ref": "NetworkIsolatedRouteTable"}}}),
+    );
+    assert_eq!(isolated_routes, Vec::<String>::new());
     assert_lint_clean_informational("dual-stack-egress", &text);
 }
 
@@ -246,40 +262,56 @@ fn dual_stack_private_subnets_get_ipv6_egress_through_one_egress_only_gateway() 
 fn ipv4_only_subnets_have_no_egress_only_gateway() {
     let (out, t, _) = synth_network(default_vpc(), Subnets::new).unwrap();
     assert!(out.routing.egress_only_internet_gateway.is_none());
-    assert!(
-        !t["Resources"]
-            .as_object()
-            .unwrap()
-            .values()
-            .any(|v| v["Type"] == "AWS::EC2::EgressOnlyInternetGateway")
-    );
+    t.resource_count_is("AWS::EC2::EgressOnlyInternetGateway", 0)
+        .unwrap();
 }
 
 #[test]
 fn public_subnets_state_why_they_map_public_ips() {
     let (_, t, _) = synth_network(default_vpc(), Subnets::new).unwrap();
-    let subnet = &t["Resources"]["NetworkPublicSubnet1"];
-    assert_eq!(subnet["Properties"]["MapPublicIpOnLaunch"], true);
-    assert_eq!(
-        subnet["Metadata"]["checkov"]["skip"][0]["id"],
-        "CKV_AWS_130"
-    );
-    assert_eq!(
-        subnet["Metadata"]["cfn_nag"]["rules_to_suppress"][0]["id"],
-        "W33"
-    );
-    assert!(
-        subnet["Metadata"]["cloudwright"]["exceptions"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("NAT gateways")
-    );
+    t.resource_matches(
+        "NetworkPublicSubnet1",
+        Match::object_like([
+            ("Properties", json!({"MapPublicIpOnLaunch": true}).into()),
+            (
+                "Metadata",
+                Match::object_like([
+                    (
+                        "checkov",
+                        Match::object_like([(
+                            "skip",
+                            Match::array_with([json!({"id": "CKV_AWS_130"})]),
+                        )]),
+                    ),
+                    (
+                        "cfn_nag",
+                        Match::object_like([(
+                            "rules_to_suppress",
+                            Match::array_with([json!({"id": "W33"})]),
+                        )]),
+                    ),
+                    (
+                        "cloudwright",
+                        // the exception says why: the NAT gateways live there
+                        Match::object_like([(
+                            "exceptions",
+                            Match::array_with([Match::object_like([(
+                                "reason",
+                                Match::string_containing("NAT gateways"),
+                            )])]),
+                        )]),
+                    ),
+                ]),
+            ),
+        ]),
+    )
+    .unwrap();
     // private subnets map no public IP and need no exception
-    assert!(
-        t["Resources"]["NetworkPrivateSubnet1"]
-            .get("Metadata")
-            .is_none()
-    );
+    t.resource_matches(
+        "NetworkPrivateSubnet1",
+        Match::object_like([("Metadata", Match::absent())]),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -296,10 +328,15 @@ fn a_full_first_block_spills_into_the_next_block_in_numeric_order() {
     });
     let (_, t, text) = synth_network(ctx, Subnets::new).unwrap();
     // 10.9.0.0/22 (numerically first) has one /24 left; the rest go to 10.10.0.0/22
-    assert_eq!(cidr(&t, "NetworkPrivateSubnet1"), "10.9.3.0/24");
-    assert_eq!(cidr(&t, "NetworkPrivateSubnet2"), "10.10.0.0/24");
-    assert_eq!(cidr(&t, "NetworkPublicSubnet1"), "10.10.1.0/24");
-    assert_eq!(cidr(&t, "NetworkPublicSubnet2"), "10.10.2.0/24");
+    for (id, cidr) in [
+        ("NetworkPrivateSubnet1", "10.9.3.0/24"),
+        ("NetworkPrivateSubnet2", "10.10.0.0/24"),
+        ("NetworkPublicSubnet1", "10.10.1.0/24"),
+        ("NetworkPublicSubnet2", "10.10.2.0/24"),
+    ] {
+        t.resource_properties_match(id, json!({"CidrBlock": cidr}))
+            .unwrap();
+    }
     assert_lint_clean_informational("multi-block", &text);
 }
 
@@ -328,25 +365,38 @@ fn a_new_dual_stack_vpc_with_its_own_gateway() {
         .unwrap();
     let _ = (net, sg);
     let asm = app.synth().unwrap();
-    let t: Json = serde_json::from_str(&asm.stacks[0].template).unwrap();
-    let r = &t["Resources"];
-    assert_eq!(
-        r["NetworkPrivateSubnet1"]["Properties"]["AvailabilityZone"]["Fn::Select"][0],
-        0
-    );
+    let t = Template::from_stack(&asm, "Fresh").unwrap();
     // IPv6 subnets wait for the block; routes and NAT gateways for the gateway attachment
-    assert_eq!(
-        r["NetworkPrivateSubnet1"]["DependsOn"],
-        json!(["VpcIpv6Block"])
-    );
-    assert_eq!(
-        r["NetworkPublicDefaultRoute"]["DependsOn"],
-        json!(["VpcGatewayAttachment"])
-    );
-    assert_eq!(
-        r["WebGroup"]["Properties"]["SecurityGroupIngress"][0]["CidrIp"],
-        "10.0.0.0/16"
-    );
+    t.resource_matches(
+        "NetworkPrivateSubnet1",
+        Match::object_like([
+            (
+                "Properties",
+                Match::object_like([(
+                    "AvailabilityZone",
+                    Match::object_like([(
+                        "Fn::Select",
+                        Match::array_equals([Match::from(0), Match::any_value()]),
+                    )]),
+                )]),
+            ),
+            ("DependsOn", Match::exact(json!(["VpcIpv6Block"]))),
+        ]),
+    )
+    .unwrap();
+    t.resource_matches(
+        "NetworkPublicDefaultRoute",
+        Match::object_like([("DependsOn", Match::exact(json!(["VpcGatewayAttachment"])))]),
+    )
+    .unwrap();
+    t.resource_properties_match(
+        "WebGroup",
+        Match::object_like([(
+            "SecurityGroupIngress",
+            Match::array_with([json!({"CidrIp": "10.0.0.0/16"})]),
+        )]),
+    )
+    .unwrap();
     assert_lint_clean_informational("new-vpc", &asm.stacks[0].template);
 }
 
