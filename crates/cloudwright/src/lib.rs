@@ -90,7 +90,7 @@ pub mod prelude {
     pub use cloudwright_iam::{
         Condition, Effect, Grantee, PolicyDocument, Principal, Role, Statement,
     };
-    pub use cloudwright_ingress::{HealthCheck, InternalNlb, PublicApi, Route};
+    pub use cloudwright_ingress::{Authorization, HealthCheck, InternalNlb, PublicApi, Route};
     pub use cloudwright_network::{
         ExistingVpc, GatewayEndpoint, GatewayService, NatStrategy, NewVpc, SecurityGroup, Subnets,
     };

@@ -96,7 +96,9 @@ pub enum Code {
 }
 
 impl Code {
-    /// The files of `directory`, zipped.
+    /// The files of `directory`, zipped. A relative `directory` is relative to the working
+    /// directory of the app's process (the crate's directory under `cargo run`; join it to
+    /// `env!("CARGO_MANIFEST_DIR")` to be independent of it).
     pub fn from_directory(directory: impl Into<PathBuf>) -> Code {
         Code::Directory {
             directory: directory.into(),
