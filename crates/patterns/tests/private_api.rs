@@ -34,8 +34,9 @@ fn one_service_behind_one_route_is_lint_clean_and_exposes_only_that_route() -> T
     );
     let out = stack.construct(
         "People",
-        PrivateServiceApi::new("people", &private(), &cluster)
-            .service(ApiService::new("Web", task, &web, 8080).route(Route::get("/{person}"))),
+        PrivateServiceApi::new("people", &private(), &cluster).service(
+            ApiService::new("Web", task, &web, 8080).route(Route::get("/{person}").public()),
+        ),
     )?;
     assert_eq!(out.api.exposed_routes().len(), 1);
     drop(stack);
