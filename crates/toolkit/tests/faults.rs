@@ -670,9 +670,18 @@ async fn a_deploy_racing_a_destroy_is_a_conflict_not_the_templates_fault() {
     );
     let mut update = deploy_args("60");
     update.extend(["-c", "version=2"]);
+    // the first deploy's CreateChangeSet went through the proxy too: wait for a new one
+    let change_sets = || {
+        proxy
+            .calls()
+            .iter()
+            .filter(|c| *c == "CreateChangeSet")
+            .count()
+    };
+    let before = change_sets();
     let child = spawn(dir.path(), &proxy.endpoint(), &update);
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !proxy.calls().iter().any(|c| c == "CreateChangeSet") {
+    while change_sets() <= before {
         assert!(
             Instant::now() < deadline,
             "the deploy never created its change set"
