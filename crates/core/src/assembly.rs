@@ -253,11 +253,12 @@ impl Assembly {
                     // an asset context already in the assembly under its content hash is
                     // moved across instead of copied again (the hash covers every file)
                     let mut moved = Vec::new();
-                    for d in &reused {
+                    for context in &reused {
+                        let d = context.directory;
                         if std::fs::rename(dir.join(d), tmp.join(d)).is_ok() {
                             moved.push(d);
                         } else {
-                            self.copy_asset(d, &tmp)?;
+                            context.copy_into(&tmp)?;
                         }
                     }
                     let old = parent.join(format!(".{name}.old-{unique}"));
@@ -286,8 +287,8 @@ impl Assembly {
 
     /// `assets.json` and each asset's context under `asset.<hash>/`, when there are assets.
     /// A context the assembly at `current` already holds under the same hash is not copied:
-    /// its directory name is returned, for the caller to move across.
-    fn write_assets(&self, dir: &Path, current: &Path) -> Result<Vec<PathBuf>, Error> {
+    /// it is returned, for the caller to move across.
+    fn write_assets(&self, dir: &Path, current: &Path) -> Result<Vec<AssetContext<'_>>, Error> {
         if self.assets.is_empty() && self.file_assets.is_empty() {
             return Ok(Vec::new());
         }
@@ -308,25 +309,12 @@ impl Assembly {
                 .map(|a| (a.hash.clone(), a.clone()))
                 .collect(),
         };
-        for asset in &self.file_assets {
-            let Some(directory) = &asset.directory else {
-                continue;
-            };
-            for file in &asset.files {
-                let from = asset.source_directory.join(&file.path);
-                let to = dir.join(directory).join(&file.path);
-                if let Some(parent) = to.parent() {
-                    std::fs::create_dir_all(parent).map_err(io(parent))?;
-                }
-                std::fs::copy(&from, &to).map_err(io(&from))?;
-            }
-        }
         let mut reused = Vec::new();
-        for asset in &self.assets {
-            if current.join(&asset.directory).is_dir() {
-                reused.push(PathBuf::from(&asset.directory));
+        for context in self.contexts() {
+            if current.join(context.directory).is_dir() {
+                reused.push(context);
             } else {
-                self.copy_asset(Path::new(&asset.directory), dir)?;
+                context.copy_into(dir)?;
             }
         }
         let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Invalid {
@@ -339,27 +327,21 @@ impl Assembly {
         Ok(reused)
     }
 
-    /// Copies the context of the asset whose directory is `directory` into `dir`.
-    fn copy_asset(&self, directory: &Path, dir: &Path) -> Result<(), Error> {
-        let io = |path: &Path| {
-            let path = path.to_owned();
-            move |source| Error::Io { path, source }
-        };
-        for asset in self
-            .assets
-            .iter()
-            .filter(|a| Path::new(&a.directory) == directory)
-        {
-            for file in &asset.files {
-                let from = asset.source_directory.join(file);
-                let to = dir.join(&asset.directory).join(file);
-                if let Some(parent) = to.parent() {
-                    std::fs::create_dir_all(parent).map_err(io(parent))?;
-                }
-                std::fs::copy(&from, &to).map_err(io(&from))?;
-            }
-        }
-        Ok(())
+    /// The directories of the image and file assets whose files the assembly carries.
+    fn contexts(&self) -> Vec<AssetContext<'_>> {
+        let images = self.assets.iter().map(|a| AssetContext {
+            directory: &a.directory,
+            source: &a.source_directory,
+            files: a.files.iter().map(String::as_str).collect(),
+        });
+        let files = self.file_assets.iter().filter_map(|a| {
+            Some(AssetContext {
+                directory: a.directory.as_deref()?,
+                source: &a.source_directory,
+                files: a.files.iter().map(|f| f.path.as_str()).collect(),
+            })
+        });
+        images.chain(files).collect()
     }
 
     /// Reads `assets.json` of an assembly directory (an empty manifest when there is none).
@@ -389,5 +371,32 @@ impl Assembly {
             path: f,
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
         })
+    }
+}
+
+/// An asset's directory in the assembly (`asset.<hash>`), named by a hash of every file it
+/// holds: what [`Assembly::write`] copies from the source, or moves across from the assembly
+/// it replaces.
+struct AssetContext<'a> {
+    directory: &'a str,
+    source: &'a Path,
+    files: Vec<&'a str>,
+}
+
+impl AssetContext<'_> {
+    /// Copies the files from the source into `assembly/<directory>`.
+    fn copy_into(&self, assembly: &Path) -> Result<(), Error> {
+        for file in &self.files {
+            let from = self.source.join(file);
+            let to = assembly.join(self.directory).join(file);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                    path: parent.to_owned(),
+                    source,
+                })?;
+            }
+            std::fs::copy(&from, &to).map_err(|source| Error::Io { path: from, source })?;
+        }
+        Ok(())
     }
 }
