@@ -705,7 +705,7 @@ fn check_tags(tags: &Value, path: &mut String) -> Result<(), Violation> {
 
 /// The name of `known` closest to a mistyped `name` (at most a third of its letters
 /// differ: an edit, a swap or a case change counts one), for a "did you mean".
-fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
     let a: Vec<char> = name.to_lowercase().chars().collect();
     let distance = |b: &str| -> usize {
         let b: Vec<char> = b.to_lowercase().chars().collect();

@@ -7,13 +7,7 @@ use std::collections::BTreeSet;
 
 use cloudwright_core::{Value, Violation};
 
-fn at(path: &str, segment: &str) -> String {
-    if path.is_empty() {
-        segment.to_owned()
-    } else {
-        format!("{path}/{segment}")
-    }
-}
+use super::at;
 
 /// The literal attribute names of a key schema, after checking its key types and order.
 fn key_schema<'a>(

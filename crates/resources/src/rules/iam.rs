@@ -10,6 +10,8 @@
 
 use cloudwright_core::{Value, Violation};
 
+use super::at;
+
 use crate::constraint::Pattern;
 
 /// Which of cfn-lint's policy schemas a document follows.
@@ -56,34 +58,35 @@ fn lower_bound(key: &str) -> usize {
     lo
 }
 
+/// The actions of `service` (the part after `service:`), in order: the lines from the first
+/// with the prefix on, while they have it.
+fn actions_of(service: &str) -> impl Iterator<Item = &'static str> {
+    let prefix = format!("{service}:");
+    let mut at = lower_bound(&prefix);
+    std::iter::from_fn(move || {
+        if at >= ACTIONS.len() {
+            return None;
+        }
+        let (start, line) = line_at(ACTIONS, at);
+        at = start + line.len() + 1;
+        line.strip_prefix(prefix.as_str())
+    })
+}
+
 /// Whether IAM knows the service prefix (`dynamodb`).
 pub(crate) fn service_exists(service: &str) -> bool {
-    let prefix = format!("{service}:");
-    let at = lower_bound(&prefix);
-    at < ACTIONS.len() && line_at(ACTIONS, at).1.starts_with(&prefix)
+    actions_of(service).next().is_some()
 }
 
 /// Whether `service:action` (lowercase, `*` and `?` wildcards allowed in the action) names at
 /// least one action IAM knows.
 pub(crate) fn action_exists(service: &str, action: &str) -> bool {
-    let prefix = format!("{service}:");
     if !action.contains(['*', '?']) {
-        let key = format!("{prefix}{action}");
+        let key = format!("{service}:{action}");
         let at = lower_bound(&key);
         return at < ACTIONS.len() && line_at(ACTIONS, at).1 == key;
     }
-    let mut at = lower_bound(&prefix);
-    while at < ACTIONS.len() {
-        let (start, line) = line_at(ACTIONS, at);
-        let Some(name) = line.strip_prefix(&prefix) else {
-            break;
-        };
-        if wildcard_match(action, name) {
-            return true;
-        }
-        at = start + line.len() + 1;
-    }
-    false
+    actions_of(service).any(|name| wildcard_match(action, name))
 }
 
 /// IAM's wildcard match: `*` any run of characters, `?` one character.
@@ -108,14 +111,6 @@ fn wildcard_match(pattern: &str, text: &str) -> bool {
         }
     }
     p[pi..].iter().all(|c| *c == '*')
-}
-
-fn at(path: &str, segment: &str) -> String {
-    if path.is_empty() {
-        segment.to_owned()
-    } else {
-        format!("{path}/{segment}")
-    }
 }
 
 /// A map written as an intrinsic function in JSON (`{"Fn::GetAtt": [...]}`, `{"Ref": ..}`):
@@ -420,37 +415,11 @@ fn check_actions(actions: &Value, path: &str, kind: PolicyKind) -> Result<(), Vi
     Ok(())
 }
 
-/// The known action of `service` nearest to `name` (edit distance at most 2), for the hint.
+/// The known action of `service` nearest to `name`, for the hint (the did-you-mean rule of
+/// the schema checks).
 fn closest_action(service: &str, name: &str) -> Option<String> {
-    let prefix = format!("{service}:");
-    let mut at = lower_bound(&prefix);
-    let mut best: Option<(usize, &str)> = None;
-    while at < ACTIONS.len() {
-        let (start, line) = line_at(ACTIONS, at);
-        let Some(candidate) = line.strip_prefix(&prefix) else {
-            break;
-        };
-        let d = distance(name, candidate);
-        if d <= 2 && best.is_none_or(|(b, _)| d < b) {
-            best = Some((d, candidate));
-        }
-        at = start + line.len() + 1;
-    }
-    best.map(|(_, a)| a.to_owned())
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    let actions: Vec<&str> = actions_of(service).collect();
+    crate::constraint::closest(name, &actions).map(str::to_owned)
 }
 
 static ARN: Pattern =

@@ -55,6 +55,15 @@ pub(crate) fn check(type_name: &str, properties: &Value) -> Result<(), Violation
     }
 }
 
+/// `path/segment`, or `segment` at the top (the property paths a [`Violation`] names).
+fn at(path: &str, segment: &str) -> String {
+    if path.is_empty() {
+        segment.to_owned()
+    } else {
+        format!("{path}/{segment}")
+    }
+}
+
 fn document(properties: &Value, name: &str, kind: PolicyKind) -> Result<(), Violation> {
     match properties {
         Value::Map(m) => match m.get(name) {
