@@ -5,7 +5,7 @@ use cloudwright_core::{
     Construct, Error as CoreError, Exception, Handle, Policy, Pseudo, Scope, Value,
 };
 use cloudwright_iam::{
-    Condition, Grant, Grantee, PolicyDocument, Principal, Statement, deny_insecure_transport, grant,
+    Condition, Grant, Grantee, PolicyDocument, Principal, Statement, deny_insecure_transport,
 };
 use cloudwright_resources::s3;
 
@@ -342,20 +342,13 @@ impl BucketOutput {
                     .resource(self.arn()),
             );
         }
-        if let Some(key) = &self.key
-            && !key_actions.is_empty()
-        {
-            statements.push(
-                Statement::allow()
-                    .actions(key_actions.iter().copied())
-                    .resource(key.clone()),
-            );
-        }
-        grant(
+        crate::grant_with_key(
             scope,
             grantee,
             &format!("{}{intent}", self.bucket.logical_id()),
             statements,
+            self.key.as_ref(),
+            key_actions,
         )
     }
 
@@ -389,7 +382,7 @@ impl BucketOutput {
             scope,
             grantee,
             "Write",
-            &sorted(actions),
+            &crate::sorted(actions),
             false,
             &["kms:Decrypt", "kms:GenerateDataKey"],
         )
@@ -411,7 +404,7 @@ impl BucketOutput {
             scope,
             grantee,
             "ReadWrite",
-            &sorted(actions),
+            &crate::sorted(actions),
             true,
             &["kms:Decrypt", "kms:GenerateDataKey"],
         )
@@ -459,10 +452,4 @@ impl BucketOutput {
     ) -> Result<Grant, CoreError> {
         self.grant_objects(scope, grantee, "Delete", BUCKET_DELETE_ACTIONS, false, &[])
     }
-}
-
-fn sorted(mut actions: Vec<&str>) -> Vec<&str> {
-    actions.sort_unstable();
-    actions.dedup();
-    actions
 }

@@ -61,6 +61,36 @@ pub use topic::{
     TopicSubscription,
 };
 
+/// Grants `statements` on a resource to `grantee`, plus `key_actions` on the resource's
+/// customer key when it has one (and there are key actions): one `AWS::IAM::Policy` named
+/// `name` (`<Resource><Intent>`).
+fn grant_with_key(
+    scope: &mut cloudwright_core::Scope<'_>,
+    grantee: &(impl cloudwright_iam::Grantee + ?Sized),
+    name: &str,
+    mut statements: Vec<cloudwright_iam::Statement>,
+    key: Option<&cloudwright_core::Value>,
+    key_actions: &[&str],
+) -> Result<cloudwright_iam::Grant, cloudwright_core::Error> {
+    if let Some(key) = key
+        && !key_actions.is_empty()
+    {
+        statements.push(
+            cloudwright_iam::Statement::allow()
+                .actions(key_actions.iter().copied())
+                .resource(key.clone()),
+        );
+    }
+    cloudwright_iam::grant(scope, grantee, name, statements)
+}
+
+/// Actions sorted, each once (the union of two intents' action lists).
+fn sorted(mut actions: Vec<&str>) -> Vec<&str> {
+    actions.sort_unstable();
+    actions.dedup();
+    actions
+}
+
 /// `<arn><suffix>` as `Fn::Sub` with the ARN as a variable (what cfn-lint prefers to a
 /// `Fn::Join`), so a reference into another stack still resolves.
 fn arn_with_suffix(arn: cloudwright_core::Value, suffix: &str) -> cloudwright_core::Value {

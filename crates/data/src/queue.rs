@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use cloudwright_core::{Construct, Error as CoreError, Handle, Json, Policy, Scope, Value};
 use cloudwright_iam::{
-    Condition, Grant, Grantee, PolicyDocument, Principal, Statement, deny_insecure_transport, grant,
+    Condition, Grant, Grantee, PolicyDocument, Principal, Statement, deny_insecure_transport,
 };
 use cloudwright_resources::{sns, sqs};
 
@@ -325,25 +325,18 @@ impl QueueOutput {
         actions: &[&str],
         key_actions: &[&str],
     ) -> Result<Grant, CoreError> {
-        let mut statements = vec![
+        let statements = vec![
             Statement::allow()
                 .actions(actions.iter().copied())
                 .resource(self.arn()),
         ];
-        if let Some(key) = &self.key
-            && !key_actions.is_empty()
-        {
-            statements.push(
-                Statement::allow()
-                    .actions(key_actions.iter().copied())
-                    .resource(key.clone()),
-            );
-        }
-        grant(
+        crate::grant_with_key(
             scope,
             grantee,
             &format!("{}{intent}", self.queue.logical_id()),
             statements,
+            self.key.as_ref(),
+            key_actions,
         )
     }
 

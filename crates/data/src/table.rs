@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use cloudwright_core::{Construct, Error as CoreError, Exception, Handle, Policy, Scope, Value};
-use cloudwright_iam::{Grant, Grantee, Statement, grant};
+use cloudwright_iam::{Grant, Grantee, Statement};
 use cloudwright_resources::dynamodb;
 
 use crate::Error;
@@ -651,23 +651,18 @@ impl TableOutput {
         actions: &[&str],
         key_actions: &[&str],
     ) -> Result<Grant, CoreError> {
-        let mut statements = vec![
+        let statements = vec![
             Statement::allow()
                 .actions(actions.iter().copied())
                 .resources(self.data_arns()),
         ];
-        if let Some(key) = &self.key {
-            statements.push(
-                Statement::allow()
-                    .actions(key_actions.iter().copied())
-                    .resource(key.clone()),
-            );
-        }
-        grant(
+        crate::grant_with_key(
             scope,
             grantee,
             &format!("{}{intent}", self.table.logical_id()),
             statements,
+            self.key.as_ref(),
+            key_actions,
         )
     }
 
@@ -709,18 +704,11 @@ impl TableOutput {
         scope: &mut Scope<'_>,
         grantee: &(impl Grantee + ?Sized),
     ) -> Result<Grant, CoreError> {
-        let mut actions: Vec<&str> = TABLE_READ_ACTIONS
-            .iter()
-            .chain(TABLE_WRITE_ACTIONS)
-            .copied()
-            .collect();
-        actions.sort_unstable();
-        actions.dedup();
         self.grant_data(
             scope,
             grantee,
             "ReadWriteData",
-            &actions,
+            &crate::sorted([TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS].concat()),
             KEY_ENCRYPT_DECRYPT_ACTIONS,
         )
     }

@@ -1,7 +1,7 @@
 //! `Topic`: an SNS topic, encrypted, TLS only, with typed subscriptions.
 
 use cloudwright_core::{Construct, Error as CoreError, Handle, Json, Scope, Value};
-use cloudwright_iam::{Grant, Grantee, PolicyDocument, Statement, deny_insecure_transport, grant};
+use cloudwright_iam::{Grant, Grantee, PolicyDocument, Statement, deny_insecure_transport};
 use cloudwright_resources::sns;
 
 /// The key SNS encrypts with when no other is given: the account's AWS-managed SNS key.
@@ -220,23 +220,18 @@ impl TopicOutput {
         scope: &mut Scope<'_>,
         grantee: &(impl Grantee + ?Sized),
     ) -> Result<Grant, CoreError> {
-        let mut statements = vec![
+        let statements = vec![
             Statement::allow()
                 .action("sns:Publish")
                 .resource(self.arn()),
         ];
-        if let Some(key) = &self.key {
-            statements.push(
-                Statement::allow()
-                    .actions(["kms:Decrypt", "kms:GenerateDataKey"])
-                    .resource(key.clone()),
-            );
-        }
-        grant(
+        crate::grant_with_key(
             scope,
             grantee,
             &format!("{}Publish", self.topic.logical_id()),
             statements,
+            self.key.as_ref(),
+            &["kms:Decrypt", "kms:GenerateDataKey"],
         )
     }
 }
