@@ -834,6 +834,23 @@ pub fn root_file(
         let _ = writeln!(out, "    {}\n    {},", gates.of_type(m), lit(&m.type_name));
     }
     out.push_str("];\n");
+    // the schema check of every type compiled in, by name: what a type-agnostic caller (a
+    // differential test over the whole catalogue, a raw resource) checks properties with
+    out.push_str(
+        "\n/// The schema check of every generated type compiled in, by CloudFormation name, sorted.\n\
+         pub(crate) static CHECKS: &[(&str, crate::support::CheckFn)] = &[\n",
+    );
+    for m in &all {
+        let _ = writeln!(
+            out,
+            "    {}\n    ({}, <{}::{} as cloudwright_core::Resource>::check),",
+            gates.of_type(m),
+            lit(&m.type_name),
+            m.service_mod,
+            m.resource.name
+        );
+    }
+    out.push_str("];\n");
     // every type's facts, whatever the features: the toolkit's diff and `migrate` ask about
     // any type a deployed template holds
     out.push_str(

@@ -208,6 +208,27 @@ pub fn facts(type_name: &str) -> Option<&'static ResourceFacts> {
         .map(|i| generated::ALL_FACTS[i])
 }
 
+/// Checks a resource's `Properties` against the schema of its type (`AWS::SQS::Queue`), as
+/// synthesis does for a typed resource: `None` when the type is not compiled in (its service's
+/// feature is off) or unknown.
+///
+/// ```
+/// use cloudwright_core::Value;
+/// let queue = Value::map([("VisibilityTimeout", Value::from(50_000))]);
+/// let refused = cloudwright_resources::check_properties("AWS::SQS::Queue", &queue);
+/// assert!(matches!(refused, Some(Err(_))), "over the maximum of 43,200 seconds");
+/// assert!(cloudwright_resources::check_properties("AWS::Nope::Thing", &queue).is_none());
+/// ```
+pub fn check_properties(
+    type_name: &str,
+    properties: &cloudwright_core::Value,
+) -> Option<Result<(), cloudwright_core::Violation>> {
+    generated::CHECKS
+        .binary_search_by(|(name, _)| (*name).cmp(type_name))
+        .ok()
+        .map(|i| (generated::CHECKS[i].1)(properties))
+}
+
 /// The distinct schema patterns of the generated types that [`pattern`] cannot compile
 /// (a backreference; see that module), sorted. Values are not checked against these; every other pattern is
 /// checked. Compiles every pattern, so it takes a moment; synthesis compiles lazily.

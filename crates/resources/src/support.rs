@@ -196,3 +196,6 @@ mod tests {
         assert!(!facts.has_attribute("Nope"));
     }
 }
+
+/// A generated type's schema check of its `Properties` (its `Resource::check`).
+pub(crate) type CheckFn = fn(&cloudwright_core::Value) -> Result<(), cloudwright_core::Violation>;

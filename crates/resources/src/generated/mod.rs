@@ -3734,6 +3734,3176 @@ pub static TYPES: &[&str] = &[
     "AWS::XRay::TransactionSearchConfig",
 ];
 
+/// The schema check of every generated type compiled in, by CloudFormation name, sorted.
+pub(crate) static CHECKS: &[(&str, crate::support::CheckFn)] = &[
+    #[cfg(feature = "acmpca")]
+    ("AWS::ACMPCA::Certificate", <acmpca::Certificate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "acmpca")]
+    ("AWS::ACMPCA::CertificateAuthority", <acmpca::CertificateAuthority as cloudwright_core::Resource>::check),
+    #[cfg(feature = "acmpca")]
+    ("AWS::ACMPCA::CertificateAuthorityActivation", <acmpca::CertificateAuthorityActivation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "acmpca")]
+    ("AWS::ACMPCA::Permission", <acmpca::Permission as cloudwright_core::Resource>::check),
+    #[cfg(feature = "aiops")]
+    ("AWS::AIOps::InvestigationGroup", <aiops::InvestigationGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "aps")]
+    ("AWS::APS::AnomalyDetector", <aps::AnomalyDetector as cloudwright_core::Resource>::check),
+    #[cfg(feature = "aps")]
+    ("AWS::APS::ResourcePolicy", <aps::ResourcePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "aps")]
+    ("AWS::APS::RuleGroupsNamespace", <aps::RuleGroupsNamespace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "aps")]
+    ("AWS::APS::Scraper", <aps::Scraper as cloudwright_core::Resource>::check),
+    #[cfg(feature = "aps")]
+    ("AWS::APS::Workspace", <aps::Workspace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "arcregionswitch")]
+    ("AWS::ARCRegionSwitch::Plan", <arcregionswitch::Plan as cloudwright_core::Resource>::check),
+    #[cfg(feature = "arczonalshift")]
+    ("AWS::ARCZonalShift::AutoshiftObserverNotificationStatus", <arczonalshift::AutoshiftObserverNotificationStatus as cloudwright_core::Resource>::check),
+    #[cfg(feature = "arczonalshift")]
+    ("AWS::ARCZonalShift::ZonalAutoshiftConfiguration", <arczonalshift::ZonalAutoshiftConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "accessanalyzer")]
+    ("AWS::AccessAnalyzer::Analyzer", <accessanalyzer::Analyzer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "amazonmq")]
+    ("AWS::AmazonMQ::Broker", <amazonmq::Broker as cloudwright_core::Resource>::check),
+    #[cfg(feature = "amazonmq")]
+    ("AWS::AmazonMQ::Configuration", <amazonmq::Configuration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "amazonmq")]
+    ("AWS::AmazonMQ::ConfigurationAssociation", <amazonmq::ConfigurationAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "amplify")]
+    ("AWS::Amplify::App", <amplify::App as cloudwright_core::Resource>::check),
+    #[cfg(feature = "amplify")]
+    ("AWS::Amplify::Branch", <amplify::Branch as cloudwright_core::Resource>::check),
+    #[cfg(feature = "amplify")]
+    ("AWS::Amplify::Domain", <amplify::Domain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "amplifyuibuilder")]
+    ("AWS::AmplifyUIBuilder::Component", <amplifyuibuilder::Component as cloudwright_core::Resource>::check),
+    #[cfg(feature = "amplifyuibuilder")]
+    ("AWS::AmplifyUIBuilder::Form", <amplifyuibuilder::Form as cloudwright_core::Resource>::check),
+    #[cfg(feature = "amplifyuibuilder")]
+    ("AWS::AmplifyUIBuilder::Theme", <amplifyuibuilder::Theme as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    ("AWS::ApiGateway::Account", <apigateway::Account as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigateway")]
+    ("AWS::ApiGateway::ApiKey", <apigateway::ApiKey as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    ("AWS::ApiGateway::Authorizer", <apigateway::Authorizer as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    ("AWS::ApiGateway::BasePathMapping", <apigateway::BasePathMapping as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigateway")]
+    ("AWS::ApiGateway::BasePathMappingV2", <apigateway::BasePathMappingV2 as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigateway")]
+    ("AWS::ApiGateway::ClientCertificate", <apigateway::ClientCertificate as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    ("AWS::ApiGateway::Deployment", <apigateway::Deployment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigateway")]
+    ("AWS::ApiGateway::DocumentationPart", <apigateway::DocumentationPart as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigateway")]
+    ("AWS::ApiGateway::DocumentationVersion", <apigateway::DocumentationVersion as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    ("AWS::ApiGateway::DomainName", <apigateway::DomainName as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigateway")]
+    ("AWS::ApiGateway::DomainNameAccessAssociation", <apigateway::DomainNameAccessAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigateway")]
+    ("AWS::ApiGateway::DomainNameV2", <apigateway::DomainNameV2 as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigateway")]
+    ("AWS::ApiGateway::GatewayResponse", <apigateway::GatewayResponse as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    ("AWS::ApiGateway::Method", <apigateway::Method as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigateway")]
+    ("AWS::ApiGateway::Model", <apigateway::Model as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigateway")]
+    ("AWS::ApiGateway::RequestValidator", <apigateway::RequestValidator as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    ("AWS::ApiGateway::Resource", <apigateway::CfnResource as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    ("AWS::ApiGateway::RestApi", <apigateway::RestApi as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    ("AWS::ApiGateway::Stage", <apigateway::Stage as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigateway")]
+    ("AWS::ApiGateway::UsagePlan", <apigateway::UsagePlan as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigateway")]
+    ("AWS::ApiGateway::UsagePlanKey", <apigateway::UsagePlanKey as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    ("AWS::ApiGateway::VpcLink", <apigateway::VpcLink as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::Api", <apigatewayv2::Api as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::ApiGatewayManagedOverrides", <apigatewayv2::ApiGatewayManagedOverrides as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::ApiMapping", <apigatewayv2::ApiMapping as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::Authorizer", <apigatewayv2::Authorizer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::Deployment", <apigatewayv2::Deployment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::DomainName", <apigatewayv2::DomainName as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::Integration", <apigatewayv2::Integration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::IntegrationResponse", <apigatewayv2::IntegrationResponse as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::Model", <apigatewayv2::Model as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::Route", <apigatewayv2::Route as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::RouteResponse", <apigatewayv2::RouteResponse as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::RoutingRule", <apigatewayv2::RoutingRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::Stage", <apigatewayv2::Stage as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apigatewayv2")]
+    ("AWS::ApiGatewayV2::VpcLink", <apigatewayv2::VpcLink as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appconfig")]
+    ("AWS::AppConfig::Application", <appconfig::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appconfig")]
+    ("AWS::AppConfig::ConfigurationProfile", <appconfig::ConfigurationProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appconfig")]
+    ("AWS::AppConfig::Deployment", <appconfig::Deployment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appconfig")]
+    ("AWS::AppConfig::DeploymentStrategy", <appconfig::DeploymentStrategy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appconfig")]
+    ("AWS::AppConfig::Environment", <appconfig::Environment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appconfig")]
+    ("AWS::AppConfig::Extension", <appconfig::Extension as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appconfig")]
+    ("AWS::AppConfig::ExtensionAssociation", <appconfig::ExtensionAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appconfig")]
+    ("AWS::AppConfig::HostedConfigurationVersion", <appconfig::HostedConfigurationVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appflow")]
+    ("AWS::AppFlow::Connector", <appflow::Connector as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appflow")]
+    ("AWS::AppFlow::ConnectorProfile", <appflow::ConnectorProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appflow")]
+    ("AWS::AppFlow::Flow", <appflow::Flow as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appintegrations")]
+    ("AWS::AppIntegrations::Application", <appintegrations::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appintegrations")]
+    ("AWS::AppIntegrations::DataIntegration", <appintegrations::DataIntegration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appintegrations")]
+    ("AWS::AppIntegrations::EventIntegration", <appintegrations::EventIntegration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appmesh")]
+    ("AWS::AppMesh::GatewayRoute", <appmesh::GatewayRoute as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appmesh")]
+    ("AWS::AppMesh::Mesh", <appmesh::Mesh as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appmesh")]
+    ("AWS::AppMesh::Route", <appmesh::Route as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appmesh")]
+    ("AWS::AppMesh::VirtualGateway", <appmesh::VirtualGateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appmesh")]
+    ("AWS::AppMesh::VirtualNode", <appmesh::VirtualNode as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appmesh")]
+    ("AWS::AppMesh::VirtualRouter", <appmesh::VirtualRouter as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appmesh")]
+    ("AWS::AppMesh::VirtualService", <appmesh::VirtualService as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apprunner")]
+    ("AWS::AppRunner::AutoScalingConfiguration", <apprunner::AutoScalingConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apprunner")]
+    ("AWS::AppRunner::ObservabilityConfiguration", <apprunner::ObservabilityConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apprunner")]
+    ("AWS::AppRunner::Service", <apprunner::Service as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apprunner")]
+    ("AWS::AppRunner::VpcConnector", <apprunner::VpcConnector as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apprunner")]
+    ("AWS::AppRunner::VpcIngressConnection", <apprunner::VpcIngressConnection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::AppBlock", <appstream::AppBlock as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::AppBlockBuilder", <appstream::AppBlockBuilder as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::Application", <appstream::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::ApplicationEntitlementAssociation", <appstream::ApplicationEntitlementAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::ApplicationFleetAssociation", <appstream::ApplicationFleetAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::DirectoryConfig", <appstream::DirectoryConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::Entitlement", <appstream::Entitlement as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::Fleet", <appstream::Fleet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::ImageBuilder", <appstream::ImageBuilder as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::Stack", <appstream::Stack as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::StackFleetAssociation", <appstream::StackFleetAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::StackUserAssociation", <appstream::StackUserAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appstream")]
+    ("AWS::AppStream::User", <appstream::User as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appsync")]
+    ("AWS::AppSync::Api", <appsync::Api as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appsync")]
+    ("AWS::AppSync::ApiCache", <appsync::ApiCache as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appsync")]
+    ("AWS::AppSync::ApiKey", <appsync::ApiKey as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appsync")]
+    ("AWS::AppSync::ChannelNamespace", <appsync::ChannelNamespace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appsync")]
+    ("AWS::AppSync::DataSource", <appsync::DataSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appsync")]
+    ("AWS::AppSync::DomainName", <appsync::DomainName as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appsync")]
+    ("AWS::AppSync::DomainNameApiAssociation", <appsync::DomainNameApiAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appsync")]
+    ("AWS::AppSync::FunctionConfiguration", <appsync::FunctionConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appsync")]
+    ("AWS::AppSync::GraphQLApi", <appsync::GraphQlApi as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appsync")]
+    ("AWS::AppSync::GraphQLSchema", <appsync::GraphQlSchema as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appsync")]
+    ("AWS::AppSync::Resolver", <appsync::Resolver as cloudwright_core::Resource>::check),
+    #[cfg(feature = "appsync")]
+    ("AWS::AppSync::SourceApiAssociation", <appsync::SourceApiAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "apptest")]
+    ("AWS::AppTest::TestCase", <apptest::TestCase as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
+    ("AWS::ApplicationAutoScaling::ScalableTarget", <applicationautoscaling::ScalableTarget as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
+    ("AWS::ApplicationAutoScaling::ScalingPolicy", <applicationautoscaling::ScalingPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "applicationinsights")]
+    ("AWS::ApplicationInsights::Application", <applicationinsights::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "applicationsignals")]
+    ("AWS::ApplicationSignals::Discovery", <applicationsignals::Discovery as cloudwright_core::Resource>::check),
+    #[cfg(feature = "applicationsignals")]
+    ("AWS::ApplicationSignals::GroupingConfiguration", <applicationsignals::GroupingConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "applicationsignals")]
+    ("AWS::ApplicationSignals::ServiceLevelObjective", <applicationsignals::ServiceLevelObjective as cloudwright_core::Resource>::check),
+    #[cfg(feature = "athena")]
+    ("AWS::Athena::CapacityReservation", <athena::CapacityReservation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "athena")]
+    ("AWS::Athena::DataCatalog", <athena::DataCatalog as cloudwright_core::Resource>::check),
+    #[cfg(feature = "athena")]
+    ("AWS::Athena::NamedQuery", <athena::NamedQuery as cloudwright_core::Resource>::check),
+    #[cfg(feature = "athena")]
+    ("AWS::Athena::PreparedStatement", <athena::PreparedStatement as cloudwright_core::Resource>::check),
+    #[cfg(feature = "athena")]
+    ("AWS::Athena::WorkGroup", <athena::WorkGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "auditmanager")]
+    ("AWS::AuditManager::Assessment", <auditmanager::Assessment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "autoscaling")]
+    ("AWS::AutoScaling::AutoScalingGroup", <autoscaling::AutoScalingGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "autoscaling")]
+    ("AWS::AutoScaling::LaunchConfiguration", <autoscaling::LaunchConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "autoscaling")]
+    ("AWS::AutoScaling::LifecycleHook", <autoscaling::LifecycleHook as cloudwright_core::Resource>::check),
+    #[cfg(feature = "autoscaling")]
+    ("AWS::AutoScaling::ScalingPolicy", <autoscaling::ScalingPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "autoscaling")]
+    ("AWS::AutoScaling::ScheduledAction", <autoscaling::ScheduledAction as cloudwright_core::Resource>::check),
+    #[cfg(feature = "autoscaling")]
+    ("AWS::AutoScaling::WarmPool", <autoscaling::WarmPool as cloudwright_core::Resource>::check),
+    #[cfg(feature = "autoscalingplans")]
+    ("AWS::AutoScalingPlans::ScalingPlan", <autoscalingplans::ScalingPlan as cloudwright_core::Resource>::check),
+    #[cfg(feature = "b2bi")]
+    ("AWS::B2BI::Capability", <b2bi::Capability as cloudwright_core::Resource>::check),
+    #[cfg(feature = "b2bi")]
+    ("AWS::B2BI::Partnership", <b2bi::Partnership as cloudwright_core::Resource>::check),
+    #[cfg(feature = "b2bi")]
+    ("AWS::B2BI::Profile", <b2bi::Profile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "b2bi")]
+    ("AWS::B2BI::Transformer", <b2bi::Transformer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bcmdataexports")]
+    ("AWS::BCMDataExports::Export", <bcmdataexports::Export as cloudwright_core::Resource>::check),
+    #[cfg(feature = "backup")]
+    ("AWS::Backup::BackupPlan", <backup::BackupPlan as cloudwright_core::Resource>::check),
+    #[cfg(feature = "backup")]
+    ("AWS::Backup::BackupSelection", <backup::BackupSelection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "backup")]
+    ("AWS::Backup::BackupVault", <backup::BackupVault as cloudwright_core::Resource>::check),
+    #[cfg(feature = "backup")]
+    ("AWS::Backup::Framework", <backup::Framework as cloudwright_core::Resource>::check),
+    #[cfg(feature = "backup")]
+    ("AWS::Backup::LogicallyAirGappedBackupVault", <backup::LogicallyAirGappedBackupVault as cloudwright_core::Resource>::check),
+    #[cfg(feature = "backup")]
+    ("AWS::Backup::ReportPlan", <backup::ReportPlan as cloudwright_core::Resource>::check),
+    #[cfg(feature = "backup")]
+    ("AWS::Backup::RestoreTestingPlan", <backup::RestoreTestingPlan as cloudwright_core::Resource>::check),
+    #[cfg(feature = "backup")]
+    ("AWS::Backup::RestoreTestingSelection", <backup::RestoreTestingSelection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "backup")]
+    ("AWS::Backup::TieringConfiguration", <backup::TieringConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "backupgateway")]
+    ("AWS::BackupGateway::Hypervisor", <backupgateway::Hypervisor as cloudwright_core::Resource>::check),
+    #[cfg(feature = "batch")]
+    ("AWS::Batch::ComputeEnvironment", <batch::ComputeEnvironment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "batch")]
+    ("AWS::Batch::ConsumableResource", <batch::ConsumableResource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "batch")]
+    ("AWS::Batch::JobDefinition", <batch::JobDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "batch")]
+    ("AWS::Batch::JobQueue", <batch::JobQueue as cloudwright_core::Resource>::check),
+    #[cfg(feature = "batch")]
+    ("AWS::Batch::QuotaShare", <batch::QuotaShare as cloudwright_core::Resource>::check),
+    #[cfg(feature = "batch")]
+    ("AWS::Batch::SchedulingPolicy", <batch::SchedulingPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "batch")]
+    ("AWS::Batch::ServiceEnvironment", <batch::ServiceEnvironment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bcmpricingcalculator")]
+    ("AWS::BcmPricingCalculator::BillScenario", <bcmpricingcalculator::BillScenario as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::Agent", <bedrock::Agent as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::AgentAlias", <bedrock::AgentAlias as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::ApplicationInferenceProfile", <bedrock::ApplicationInferenceProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::AutomatedReasoningPolicy", <bedrock::AutomatedReasoningPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::AutomatedReasoningPolicyVersion", <bedrock::AutomatedReasoningPolicyVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::Blueprint", <bedrock::Blueprint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::DataAutomationLibrary", <bedrock::DataAutomationLibrary as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::DataAutomationProject", <bedrock::DataAutomationProject as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::DataSource", <bedrock::DataSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::EnforcedGuardrailConfiguration", <bedrock::EnforcedGuardrailConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::Flow", <bedrock::Flow as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::FlowAlias", <bedrock::FlowAlias as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::FlowVersion", <bedrock::FlowVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::Guardrail", <bedrock::Guardrail as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::GuardrailVersion", <bedrock::GuardrailVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::IntelligentPromptRouter", <bedrock::IntelligentPromptRouter as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::KnowledgeBase", <bedrock::KnowledgeBase as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::Prompt", <bedrock::Prompt as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::PromptVersion", <bedrock::PromptVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrock")]
+    ("AWS::Bedrock::ResourcePolicy", <bedrock::ResourcePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::ApiKeyCredentialProvider", <bedrockagentcore::ApiKeyCredentialProvider as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::BrowserCustom", <bedrockagentcore::BrowserCustom as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::BrowserProfile", <bedrockagentcore::BrowserProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::CodeInterpreterCustom", <bedrockagentcore::CodeInterpreterCustom as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::Evaluator", <bedrockagentcore::Evaluator as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::Gateway", <bedrockagentcore::Gateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::GatewayTarget", <bedrockagentcore::GatewayTarget as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::Memory", <bedrockagentcore::Memory as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::OAuth2CredentialProvider", <bedrockagentcore::OAuth2CredentialProvider as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::OnlineEvaluationConfig", <bedrockagentcore::OnlineEvaluationConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::Policy", <bedrockagentcore::Policy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::PolicyEngine", <bedrockagentcore::PolicyEngine as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::Runtime", <bedrockagentcore::Runtime as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::RuntimeEndpoint", <bedrockagentcore::RuntimeEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockagentcore")]
+    ("AWS::BedrockAgentCore::WorkloadIdentity", <bedrockagentcore::WorkloadIdentity as cloudwright_core::Resource>::check),
+    #[cfg(feature = "bedrockmantle")]
+    ("AWS::BedrockMantle::Project", <bedrockmantle::Project as cloudwright_core::Resource>::check),
+    #[cfg(feature = "billing")]
+    ("AWS::Billing::BillingView", <billing::BillingView as cloudwright_core::Resource>::check),
+    #[cfg(feature = "billingconductor")]
+    ("AWS::BillingConductor::BillingGroup", <billingconductor::BillingGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "billingconductor")]
+    ("AWS::BillingConductor::CustomLineItem", <billingconductor::CustomLineItem as cloudwright_core::Resource>::check),
+    #[cfg(feature = "billingconductor")]
+    ("AWS::BillingConductor::PricingPlan", <billingconductor::PricingPlan as cloudwright_core::Resource>::check),
+    #[cfg(feature = "billingconductor")]
+    ("AWS::BillingConductor::PricingRule", <billingconductor::PricingRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "braket")]
+    ("AWS::Braket::SpendingLimit", <braket::SpendingLimit as cloudwright_core::Resource>::check),
+    #[cfg(feature = "budgets")]
+    ("AWS::Budgets::Budget", <budgets::Budget as cloudwright_core::Resource>::check),
+    #[cfg(feature = "budgets")]
+    ("AWS::Budgets::BudgetsAction", <budgets::BudgetsAction as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cdk")]
+    ("AWS::CDK::Metadata", <cdk::Metadata as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ce")]
+    ("AWS::CE::AnomalyMonitor", <ce::AnomalyMonitor as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ce")]
+    ("AWS::CE::AnomalySubscription", <ce::AnomalySubscription as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ce")]
+    ("AWS::CE::CostCategory", <ce::CostCategory as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cur")]
+    ("AWS::CUR::ReportDefinition", <cur::ReportDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cases")]
+    ("AWS::Cases::CaseRule", <cases::CaseRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cases")]
+    ("AWS::Cases::Domain", <cases::Domain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cases")]
+    ("AWS::Cases::Field", <cases::Field as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cases")]
+    ("AWS::Cases::Layout", <cases::Layout as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cases")]
+    ("AWS::Cases::Template", <cases::Template as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cassandra")]
+    ("AWS::Cassandra::Keyspace", <cassandra::Keyspace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cassandra")]
+    ("AWS::Cassandra::Table", <cassandra::Table as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cassandra")]
+    ("AWS::Cassandra::Type", <cassandra::Type as cloudwright_core::Resource>::check),
+    #[cfg(feature = "certificatemanager")]
+    ("AWS::CertificateManager::Account", <certificatemanager::Account as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "certificatemanager", feature = "constructs"))]
+    ("AWS::CertificateManager::Certificate", <certificatemanager::Certificate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "chatbot")]
+    ("AWS::Chatbot::CustomAction", <chatbot::CustomAction as cloudwright_core::Resource>::check),
+    #[cfg(feature = "chatbot")]
+    ("AWS::Chatbot::MicrosoftTeamsChannelConfiguration", <chatbot::MicrosoftTeamsChannelConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "chatbot")]
+    ("AWS::Chatbot::SlackChannelConfiguration", <chatbot::SlackChannelConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "chime")]
+    ("AWS::Chime::AppInstance", <chime::AppInstance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "chime")]
+    ("AWS::Chime::AppInstanceBot", <chime::AppInstanceBot as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cleanrooms")]
+    ("AWS::CleanRooms::AnalysisTemplate", <cleanrooms::AnalysisTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cleanrooms")]
+    ("AWS::CleanRooms::Collaboration", <cleanrooms::Collaboration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cleanrooms")]
+    ("AWS::CleanRooms::ConfiguredTable", <cleanrooms::ConfiguredTable as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cleanrooms")]
+    ("AWS::CleanRooms::ConfiguredTableAssociation", <cleanrooms::ConfiguredTableAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cleanrooms")]
+    ("AWS::CleanRooms::IdMappingTable", <cleanrooms::IdMappingTable as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cleanrooms")]
+    ("AWS::CleanRooms::IdNamespaceAssociation", <cleanrooms::IdNamespaceAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cleanrooms")]
+    ("AWS::CleanRooms::Membership", <cleanrooms::Membership as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cleanrooms")]
+    ("AWS::CleanRooms::PrivacyBudgetTemplate", <cleanrooms::PrivacyBudgetTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cleanroomsml")]
+    ("AWS::CleanRoomsML::ConfiguredModelAlgorithm", <cleanroomsml::ConfiguredModelAlgorithm as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cleanroomsml")]
+    ("AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation", <cleanroomsml::ConfiguredModelAlgorithmAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cleanroomsml")]
+    ("AWS::CleanRoomsML::TrainingDataset", <cleanroomsml::TrainingDataset as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloud9")]
+    ("AWS::Cloud9::EnvironmentEC2", <cloud9::EnvironmentEc2 as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::CustomResource", <cloudformation::CustomResource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::GuardHook", <cloudformation::GuardHook as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::HookDefaultVersion", <cloudformation::HookDefaultVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::HookTypeConfig", <cloudformation::HookTypeConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::HookVersion", <cloudformation::HookVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::LambdaHook", <cloudformation::LambdaHook as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::Macro", <cloudformation::Macro as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::ModuleDefaultVersion", <cloudformation::ModuleDefaultVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::ModuleVersion", <cloudformation::ModuleVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::PublicTypeVersion", <cloudformation::PublicTypeVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::Publisher", <cloudformation::Publisher as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::ResourceDefaultVersion", <cloudformation::ResourceDefaultVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::ResourceVersion", <cloudformation::ResourceVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::Stack", <cloudformation::Stack as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::StackSet", <cloudformation::StackSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::TypeActivation", <cloudformation::TypeActivation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::WaitCondition", <cloudformation::WaitCondition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudformation")]
+    ("AWS::CloudFormation::WaitConditionHandle", <cloudformation::WaitConditionHandle as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::AnycastIpList", <cloudfront::AnycastIpList as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::CachePolicy", <cloudfront::CachePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::CloudFrontOriginAccessIdentity", <cloudfront::CloudFrontOriginAccessIdentity as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::ConnectionFunction", <cloudfront::ConnectionFunction as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::ConnectionGroup", <cloudfront::ConnectionGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::ContinuousDeploymentPolicy", <cloudfront::ContinuousDeploymentPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::Distribution", <cloudfront::Distribution as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::DistributionTenant", <cloudfront::DistributionTenant as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::Function", <cloudfront::Function as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::KeyGroup", <cloudfront::KeyGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::KeyValueStore", <cloudfront::KeyValueStore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::MonitoringSubscription", <cloudfront::MonitoringSubscription as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::OriginAccessControl", <cloudfront::OriginAccessControl as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::OriginRequestPolicy", <cloudfront::OriginRequestPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::PublicKey", <cloudfront::PublicKey as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::RealtimeLogConfig", <cloudfront::RealtimeLogConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::ResponseHeadersPolicy", <cloudfront::ResponseHeadersPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::StreamingDistribution", <cloudfront::StreamingDistribution as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::TrustStore", <cloudfront::TrustStore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudfront")]
+    ("AWS::CloudFront::VpcOrigin", <cloudfront::VpcOrigin as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudtrail")]
+    ("AWS::CloudTrail::Channel", <cloudtrail::Channel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudtrail")]
+    ("AWS::CloudTrail::Dashboard", <cloudtrail::Dashboard as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudtrail")]
+    ("AWS::CloudTrail::EventDataStore", <cloudtrail::EventDataStore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudtrail")]
+    ("AWS::CloudTrail::ResourcePolicy", <cloudtrail::ResourcePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudtrail")]
+    ("AWS::CloudTrail::Trail", <cloudtrail::Trail as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudwatch")]
+    ("AWS::CloudWatch::Alarm", <cloudwatch::Alarm as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudwatch")]
+    ("AWS::CloudWatch::AlarmMuteRule", <cloudwatch::AlarmMuteRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudwatch")]
+    ("AWS::CloudWatch::AnomalyDetector", <cloudwatch::AnomalyDetector as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudwatch")]
+    ("AWS::CloudWatch::CompositeAlarm", <cloudwatch::CompositeAlarm as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudwatch")]
+    ("AWS::CloudWatch::Dashboard", <cloudwatch::Dashboard as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudwatch")]
+    ("AWS::CloudWatch::InsightRule", <cloudwatch::InsightRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudwatch")]
+    ("AWS::CloudWatch::MetricStream", <cloudwatch::MetricStream as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cloudwatch")]
+    ("AWS::CloudWatch::OTelEnrichment", <cloudwatch::OTelEnrichment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codeartifact")]
+    ("AWS::CodeArtifact::Domain", <codeartifact::Domain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codeartifact")]
+    ("AWS::CodeArtifact::PackageGroup", <codeartifact::PackageGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codeartifact")]
+    ("AWS::CodeArtifact::Repository", <codeartifact::Repository as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codebuild")]
+    ("AWS::CodeBuild::Fleet", <codebuild::Fleet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codebuild")]
+    ("AWS::CodeBuild::Project", <codebuild::Project as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codebuild")]
+    ("AWS::CodeBuild::ReportGroup", <codebuild::ReportGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codebuild")]
+    ("AWS::CodeBuild::SourceCredential", <codebuild::SourceCredential as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codecommit")]
+    ("AWS::CodeCommit::Repository", <codecommit::Repository as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codeconnections")]
+    ("AWS::CodeConnections::Connection", <codeconnections::Connection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codedeploy")]
+    ("AWS::CodeDeploy::Application", <codedeploy::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codedeploy")]
+    ("AWS::CodeDeploy::DeploymentConfig", <codedeploy::DeploymentConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codedeploy")]
+    ("AWS::CodeDeploy::DeploymentGroup", <codedeploy::DeploymentGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codeguruprofiler")]
+    ("AWS::CodeGuruProfiler::ProfilingGroup", <codeguruprofiler::ProfilingGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codegurureviewer")]
+    ("AWS::CodeGuruReviewer::RepositoryAssociation", <codegurureviewer::RepositoryAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codepipeline")]
+    ("AWS::CodePipeline::CustomActionType", <codepipeline::CustomActionType as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codepipeline")]
+    ("AWS::CodePipeline::Pipeline", <codepipeline::Pipeline as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codepipeline")]
+    ("AWS::CodePipeline::Webhook", <codepipeline::Webhook as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codestar")]
+    ("AWS::CodeStar::GitHubRepository", <codestar::GitHubRepository as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codestarconnections")]
+    ("AWS::CodeStarConnections::Connection", <codestarconnections::Connection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codestarconnections")]
+    ("AWS::CodeStarConnections::RepositoryLink", <codestarconnections::RepositoryLink as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codestarconnections")]
+    ("AWS::CodeStarConnections::SyncConfiguration", <codestarconnections::SyncConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "codestarnotifications")]
+    ("AWS::CodeStarNotifications::NotificationRule", <codestarnotifications::NotificationRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::IdentityPool", <cognito::IdentityPool as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::IdentityPoolPrincipalTag", <cognito::IdentityPoolPrincipalTag as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::IdentityPoolRoleAttachment", <cognito::IdentityPoolRoleAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::LogDeliveryConfiguration", <cognito::LogDeliveryConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::ManagedLoginBranding", <cognito::ManagedLoginBranding as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::Terms", <cognito::Terms as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::UserPool", <cognito::UserPool as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::UserPoolClient", <cognito::UserPoolClient as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::UserPoolDomain", <cognito::UserPoolDomain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::UserPoolGroup", <cognito::UserPoolGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::UserPoolIdentityProvider", <cognito::UserPoolIdentityProvider as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::UserPoolResourceServer", <cognito::UserPoolResourceServer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::UserPoolRiskConfigurationAttachment", <cognito::UserPoolRiskConfigurationAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::UserPoolUICustomizationAttachment", <cognito::UserPoolUiCustomizationAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::UserPoolUser", <cognito::UserPoolUser as cloudwright_core::Resource>::check),
+    #[cfg(feature = "cognito")]
+    ("AWS::Cognito::UserPoolUserToGroupAttachment", <cognito::UserPoolUserToGroupAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "comprehend")]
+    ("AWS::Comprehend::DocumentClassifier", <comprehend::DocumentClassifier as cloudwright_core::Resource>::check),
+    #[cfg(feature = "comprehend")]
+    ("AWS::Comprehend::Flywheel", <comprehend::Flywheel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "computeoptimizer")]
+    ("AWS::ComputeOptimizer::AutomationRule", <computeoptimizer::AutomationRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "config")]
+    ("AWS::Config::AggregationAuthorization", <config::AggregationAuthorization as cloudwright_core::Resource>::check),
+    #[cfg(feature = "config")]
+    ("AWS::Config::ConfigRule", <config::ConfigRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "config")]
+    ("AWS::Config::ConfigurationAggregator", <config::ConfigurationAggregator as cloudwright_core::Resource>::check),
+    #[cfg(feature = "config")]
+    ("AWS::Config::ConfigurationRecorder", <config::ConfigurationRecorder as cloudwright_core::Resource>::check),
+    #[cfg(feature = "config")]
+    ("AWS::Config::ConformancePack", <config::ConformancePack as cloudwright_core::Resource>::check),
+    #[cfg(feature = "config")]
+    ("AWS::Config::DeliveryChannel", <config::DeliveryChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "config")]
+    ("AWS::Config::OrganizationConfigRule", <config::OrganizationConfigRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "config")]
+    ("AWS::Config::OrganizationConformancePack", <config::OrganizationConformancePack as cloudwright_core::Resource>::check),
+    #[cfg(feature = "config")]
+    ("AWS::Config::RemediationConfiguration", <config::RemediationConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "config")]
+    ("AWS::Config::StoredQuery", <config::StoredQuery as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::AgentStatus", <connect::AgentStatus as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::ApprovedOrigin", <connect::ApprovedOrigin as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::ContactFlow", <connect::ContactFlow as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::ContactFlowModule", <connect::ContactFlowModule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::ContactFlowModuleAlias", <connect::ContactFlowModuleAlias as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::ContactFlowModuleVersion", <connect::ContactFlowModuleVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::ContactFlowVersion", <connect::ContactFlowVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::DataTable", <connect::DataTable as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::DataTableAttribute", <connect::DataTableAttribute as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::DataTableRecord", <connect::DataTableRecord as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::EmailAddress", <connect::EmailAddress as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::EvaluationForm", <connect::EvaluationForm as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::HoursOfOperation", <connect::HoursOfOperation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::Instance", <connect::Instance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::InstanceStorageConfig", <connect::InstanceStorageConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::IntegrationAssociation", <connect::IntegrationAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::Notification", <connect::Notification as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::PhoneNumber", <connect::PhoneNumber as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::PredefinedAttribute", <connect::PredefinedAttribute as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::Prompt", <connect::Prompt as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::Queue", <connect::Queue as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::QuickConnect", <connect::QuickConnect as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::RoutingProfile", <connect::RoutingProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::Rule", <connect::Rule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::SecurityKey", <connect::SecurityKey as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::SecurityProfile", <connect::SecurityProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::TaskTemplate", <connect::TaskTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::TrafficDistributionGroup", <connect::TrafficDistributionGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::User", <connect::User as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::UserHierarchyGroup", <connect::UserHierarchyGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::UserHierarchyStructure", <connect::UserHierarchyStructure as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::View", <connect::View as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::ViewVersion", <connect::ViewVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connect")]
+    ("AWS::Connect::Workspace", <connect::Workspace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connectcampaigns")]
+    ("AWS::ConnectCampaigns::Campaign", <connectcampaigns::Campaign as cloudwright_core::Resource>::check),
+    #[cfg(feature = "connectcampaignsv2")]
+    ("AWS::ConnectCampaignsV2::Campaign", <connectcampaignsv2::Campaign as cloudwright_core::Resource>::check),
+    #[cfg(feature = "controltower")]
+    ("AWS::ControlTower::EnabledBaseline", <controltower::EnabledBaseline as cloudwright_core::Resource>::check),
+    #[cfg(feature = "controltower")]
+    ("AWS::ControlTower::EnabledControl", <controltower::EnabledControl as cloudwright_core::Resource>::check),
+    #[cfg(feature = "controltower")]
+    ("AWS::ControlTower::LandingZone", <controltower::LandingZone as cloudwright_core::Resource>::check),
+    #[cfg(feature = "customerprofiles")]
+    ("AWS::CustomerProfiles::CalculatedAttributeDefinition", <customerprofiles::CalculatedAttributeDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "customerprofiles")]
+    ("AWS::CustomerProfiles::Domain", <customerprofiles::Domain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "customerprofiles")]
+    ("AWS::CustomerProfiles::EventStream", <customerprofiles::EventStream as cloudwright_core::Resource>::check),
+    #[cfg(feature = "customerprofiles")]
+    ("AWS::CustomerProfiles::EventTrigger", <customerprofiles::EventTrigger as cloudwright_core::Resource>::check),
+    #[cfg(feature = "customerprofiles")]
+    ("AWS::CustomerProfiles::Integration", <customerprofiles::Integration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "customerprofiles")]
+    ("AWS::CustomerProfiles::ObjectType", <customerprofiles::ObjectType as cloudwright_core::Resource>::check),
+    #[cfg(feature = "customerprofiles")]
+    ("AWS::CustomerProfiles::Recommender", <customerprofiles::Recommender as cloudwright_core::Resource>::check),
+    #[cfg(feature = "customerprofiles")]
+    ("AWS::CustomerProfiles::SegmentDefinition", <customerprofiles::SegmentDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dax")]
+    ("AWS::DAX::Cluster", <dax::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dax")]
+    ("AWS::DAX::ParameterGroup", <dax::ParameterGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dax")]
+    ("AWS::DAX::SubnetGroup", <dax::SubnetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dlm")]
+    ("AWS::DLM::LifecyclePolicy", <dlm::LifecyclePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dms")]
+    ("AWS::DMS::Certificate", <dms::Certificate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dms")]
+    ("AWS::DMS::DataMigration", <dms::DataMigration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dms")]
+    ("AWS::DMS::DataProvider", <dms::DataProvider as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dms")]
+    ("AWS::DMS::Endpoint", <dms::Endpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dms")]
+    ("AWS::DMS::EventSubscription", <dms::EventSubscription as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dms")]
+    ("AWS::DMS::InstanceProfile", <dms::InstanceProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dms")]
+    ("AWS::DMS::MigrationProject", <dms::MigrationProject as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dms")]
+    ("AWS::DMS::ReplicationConfig", <dms::ReplicationConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dms")]
+    ("AWS::DMS::ReplicationInstance", <dms::ReplicationInstance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dms")]
+    ("AWS::DMS::ReplicationSubnetGroup", <dms::ReplicationSubnetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dms")]
+    ("AWS::DMS::ReplicationTask", <dms::ReplicationTask as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dsql")]
+    ("AWS::DSQL::Cluster", <dsql::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "databrew")]
+    ("AWS::DataBrew::Dataset", <databrew::Dataset as cloudwright_core::Resource>::check),
+    #[cfg(feature = "databrew")]
+    ("AWS::DataBrew::Job", <databrew::Job as cloudwright_core::Resource>::check),
+    #[cfg(feature = "databrew")]
+    ("AWS::DataBrew::Project", <databrew::Project as cloudwright_core::Resource>::check),
+    #[cfg(feature = "databrew")]
+    ("AWS::DataBrew::Recipe", <databrew::Recipe as cloudwright_core::Resource>::check),
+    #[cfg(feature = "databrew")]
+    ("AWS::DataBrew::Ruleset", <databrew::Ruleset as cloudwright_core::Resource>::check),
+    #[cfg(feature = "databrew")]
+    ("AWS::DataBrew::Schedule", <databrew::Schedule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datapipeline")]
+    ("AWS::DataPipeline::Pipeline", <datapipeline::Pipeline as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::Agent", <datasync::Agent as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::LocationAzureBlob", <datasync::LocationAzureBlob as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::LocationEFS", <datasync::LocationEfs as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::LocationFSxLustre", <datasync::LocationFsxLustre as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::LocationFSxONTAP", <datasync::LocationFsxOntap as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::LocationFSxOpenZFS", <datasync::LocationFsxOpenZfs as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::LocationFSxWindows", <datasync::LocationFsxWindows as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::LocationHDFS", <datasync::LocationHdfs as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::LocationNFS", <datasync::LocationNfs as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::LocationObjectStorage", <datasync::LocationObjectStorage as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::LocationS3", <datasync::LocationS3 as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::LocationSMB", <datasync::LocationSmb as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datasync")]
+    ("AWS::DataSync::Task", <datasync::Task as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::Connection", <datazone::Connection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::DataSource", <datazone::DataSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::Domain", <datazone::Domain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::DomainUnit", <datazone::DomainUnit as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::Environment", <datazone::Environment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::EnvironmentActions", <datazone::EnvironmentActions as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::EnvironmentBlueprintConfiguration", <datazone::EnvironmentBlueprintConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::EnvironmentProfile", <datazone::EnvironmentProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::FormType", <datazone::FormType as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::GroupProfile", <datazone::GroupProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::Owner", <datazone::Owner as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::PolicyGrant", <datazone::PolicyGrant as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::Project", <datazone::Project as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::ProjectMembership", <datazone::ProjectMembership as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::ProjectProfile", <datazone::ProjectProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::SubscriptionTarget", <datazone::SubscriptionTarget as cloudwright_core::Resource>::check),
+    #[cfg(feature = "datazone")]
+    ("AWS::DataZone::UserProfile", <datazone::UserProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "deadline")]
+    ("AWS::Deadline::Farm", <deadline::Farm as cloudwright_core::Resource>::check),
+    #[cfg(feature = "deadline")]
+    ("AWS::Deadline::Fleet", <deadline::Fleet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "deadline")]
+    ("AWS::Deadline::LicenseEndpoint", <deadline::LicenseEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "deadline")]
+    ("AWS::Deadline::Limit", <deadline::Limit as cloudwright_core::Resource>::check),
+    #[cfg(feature = "deadline")]
+    ("AWS::Deadline::MeteredProduct", <deadline::MeteredProduct as cloudwright_core::Resource>::check),
+    #[cfg(feature = "deadline")]
+    ("AWS::Deadline::Monitor", <deadline::Monitor as cloudwright_core::Resource>::check),
+    #[cfg(feature = "deadline")]
+    ("AWS::Deadline::Queue", <deadline::Queue as cloudwright_core::Resource>::check),
+    #[cfg(feature = "deadline")]
+    ("AWS::Deadline::QueueEnvironment", <deadline::QueueEnvironment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "deadline")]
+    ("AWS::Deadline::QueueFleetAssociation", <deadline::QueueFleetAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "deadline")]
+    ("AWS::Deadline::QueueLimitAssociation", <deadline::QueueLimitAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "deadline")]
+    ("AWS::Deadline::StorageProfile", <deadline::StorageProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "detective")]
+    ("AWS::Detective::Graph", <detective::Graph as cloudwright_core::Resource>::check),
+    #[cfg(feature = "detective")]
+    ("AWS::Detective::MemberInvitation", <detective::MemberInvitation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "detective")]
+    ("AWS::Detective::OrganizationAdmin", <detective::OrganizationAdmin as cloudwright_core::Resource>::check),
+    #[cfg(feature = "devopsagent")]
+    ("AWS::DevOpsAgent::AgentSpace", <devopsagent::AgentSpace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "devopsagent")]
+    ("AWS::DevOpsAgent::Association", <devopsagent::Association as cloudwright_core::Resource>::check),
+    #[cfg(feature = "devopsagent")]
+    ("AWS::DevOpsAgent::PrivateConnection", <devopsagent::PrivateConnection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "devopsagent")]
+    ("AWS::DevOpsAgent::Service", <devopsagent::Service as cloudwright_core::Resource>::check),
+    #[cfg(feature = "devopsguru")]
+    ("AWS::DevOpsGuru::LogAnomalyDetectionIntegration", <devopsguru::LogAnomalyDetectionIntegration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "devopsguru")]
+    ("AWS::DevOpsGuru::NotificationChannel", <devopsguru::NotificationChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "devopsguru")]
+    ("AWS::DevOpsGuru::ResourceCollection", <devopsguru::ResourceCollection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "directconnect")]
+    ("AWS::DirectConnect::Connection", <directconnect::Connection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "directconnect")]
+    ("AWS::DirectConnect::DirectConnectGateway", <directconnect::DirectConnectGateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "directconnect")]
+    ("AWS::DirectConnect::DirectConnectGatewayAssociation", <directconnect::DirectConnectGatewayAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "directconnect")]
+    ("AWS::DirectConnect::Lag", <directconnect::Lag as cloudwright_core::Resource>::check),
+    #[cfg(feature = "directconnect")]
+    ("AWS::DirectConnect::PrivateVirtualInterface", <directconnect::PrivateVirtualInterface as cloudwright_core::Resource>::check),
+    #[cfg(feature = "directconnect")]
+    ("AWS::DirectConnect::PublicVirtualInterface", <directconnect::PublicVirtualInterface as cloudwright_core::Resource>::check),
+    #[cfg(feature = "directconnect")]
+    ("AWS::DirectConnect::TransitVirtualInterface", <directconnect::TransitVirtualInterface as cloudwright_core::Resource>::check),
+    #[cfg(feature = "directoryservice")]
+    ("AWS::DirectoryService::MicrosoftAD", <directoryservice::MicrosoftAd as cloudwright_core::Resource>::check),
+    #[cfg(feature = "directoryservice")]
+    ("AWS::DirectoryService::SimpleAD", <directoryservice::SimpleAd as cloudwright_core::Resource>::check),
+    #[cfg(feature = "docdb")]
+    ("AWS::DocDB::DBCluster", <docdb::DbCluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "docdb")]
+    ("AWS::DocDB::DBClusterParameterGroup", <docdb::DbClusterParameterGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "docdb")]
+    ("AWS::DocDB::DBInstance", <docdb::DbInstance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "docdb")]
+    ("AWS::DocDB::DBSubnetGroup", <docdb::DbSubnetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "docdb")]
+    ("AWS::DocDB::EventSubscription", <docdb::EventSubscription as cloudwright_core::Resource>::check),
+    #[cfg(feature = "docdb")]
+    ("AWS::DocDB::GlobalCluster", <docdb::GlobalCluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "docdbelastic")]
+    ("AWS::DocDBElastic::Cluster", <docdbelastic::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "dynamodb")]
+    ("AWS::DynamoDB::GlobalTable", <dynamodb::GlobalTable as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "dynamodb", feature = "constructs"))]
+    ("AWS::DynamoDB::Table", <dynamodb::Table as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::CapacityManagerDataExport", <ec2::CapacityManagerDataExport as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::CapacityReservation", <ec2::CapacityReservation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::CapacityReservationFleet", <ec2::CapacityReservationFleet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::CarrierGateway", <ec2::CarrierGateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::ClientVpnAuthorizationRule", <ec2::ClientVpnAuthorizationRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::ClientVpnEndpoint", <ec2::ClientVpnEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::ClientVpnRoute", <ec2::ClientVpnRoute as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::ClientVpnTargetNetworkAssociation", <ec2::ClientVpnTargetNetworkAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::CustomerGateway", <ec2::CustomerGateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::DHCPOptions", <ec2::DhcpOptions as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::EC2Fleet", <ec2::Ec2Fleet as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::EIP", <ec2::Eip as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::EIPAssociation", <ec2::EipAssociation as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::EgressOnlyInternetGateway", <ec2::EgressOnlyInternetGateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::EnclaveCertificateIamRoleAssociation", <ec2::EnclaveCertificateIamRoleAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::FlowLog", <ec2::FlowLog as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::GatewayRouteTableAssociation", <ec2::GatewayRouteTableAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::Host", <ec2::Host as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::IPAM", <ec2::Ipam as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::IPAMAllocation", <ec2::IpamAllocation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::IPAMPool", <ec2::IpamPool as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::IPAMPoolCidr", <ec2::IpamPoolCidr as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::IPAMPrefixListResolver", <ec2::IpamPrefixListResolver as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::IPAMPrefixListResolverTarget", <ec2::IpamPrefixListResolverTarget as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::IPAMResourceDiscovery", <ec2::IpamResourceDiscovery as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::IPAMResourceDiscoveryAssociation", <ec2::IpamResourceDiscoveryAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::IPAMScope", <ec2::IpamScope as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::Instance", <ec2::Instance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::InstanceConnectEndpoint", <ec2::InstanceConnectEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::InternetGateway", <ec2::InternetGateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::IpPoolRouteTableAssociation", <ec2::IpPoolRouteTableAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::KeyPair", <ec2::KeyPair as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::LaunchTemplate", <ec2::LaunchTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::LocalGatewayRoute", <ec2::LocalGatewayRoute as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::LocalGatewayRouteTable", <ec2::LocalGatewayRouteTable as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::LocalGatewayRouteTableVPCAssociation", <ec2::LocalGatewayRouteTableVpcAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation", <ec2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::LocalGatewayVirtualInterface", <ec2::LocalGatewayVirtualInterface as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::LocalGatewayVirtualInterfaceGroup", <ec2::LocalGatewayVirtualInterfaceGroup as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::NatGateway", <ec2::NatGateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::NetworkAcl", <ec2::NetworkAcl as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::NetworkAclEntry", <ec2::NetworkAclEntry as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::NetworkInsightsAccessScope", <ec2::NetworkInsightsAccessScope as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::NetworkInsightsAccessScopeAnalysis", <ec2::NetworkInsightsAccessScopeAnalysis as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::NetworkInsightsAnalysis", <ec2::NetworkInsightsAnalysis as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::NetworkInsightsPath", <ec2::NetworkInsightsPath as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::NetworkInterface", <ec2::NetworkInterface as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::NetworkInterfaceAttachment", <ec2::NetworkInterfaceAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::NetworkInterfacePermission", <ec2::NetworkInterfacePermission as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::NetworkPerformanceMetricSubscription", <ec2::NetworkPerformanceMetricSubscription as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::PlacementGroup", <ec2::PlacementGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::PrefixList", <ec2::PrefixList as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::Route", <ec2::Route as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::RouteServer", <ec2::RouteServer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::RouteServerAssociation", <ec2::RouteServerAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::RouteServerEndpoint", <ec2::RouteServerEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::RouteServerPeer", <ec2::RouteServerPeer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::RouteServerPropagation", <ec2::RouteServerPropagation as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::RouteTable", <ec2::RouteTable as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::SecurityGroup", <ec2::SecurityGroup as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::SecurityGroupEgress", <ec2::SecurityGroupEgress as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::SecurityGroupIngress", <ec2::SecurityGroupIngress as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::SecurityGroupVpcAssociation", <ec2::SecurityGroupVpcAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::SnapshotBlockPublicAccess", <ec2::SnapshotBlockPublicAccess as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::SpotFleet", <ec2::SpotFleet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::SqlHaStandbyDetectedInstance", <ec2::SqlHaStandbyDetectedInstance as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::Subnet", <ec2::Subnet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::SubnetCidrBlock", <ec2::SubnetCidrBlock as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::SubnetNetworkAclAssociation", <ec2::SubnetNetworkAclAssociation as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::SubnetRouteTableAssociation", <ec2::SubnetRouteTableAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TrafficMirrorFilter", <ec2::TrafficMirrorFilter as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TrafficMirrorFilterRule", <ec2::TrafficMirrorFilterRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TrafficMirrorSession", <ec2::TrafficMirrorSession as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TrafficMirrorTarget", <ec2::TrafficMirrorTarget as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGateway", <ec2::TransitGateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayAttachment", <ec2::TransitGatewayAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayConnect", <ec2::TransitGatewayConnect as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayConnectPeer", <ec2::TransitGatewayConnectPeer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayMeteringPolicy", <ec2::TransitGatewayMeteringPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayMeteringPolicyEntry", <ec2::TransitGatewayMeteringPolicyEntry as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayMulticastDomain", <ec2::TransitGatewayMulticastDomain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayMulticastDomainAssociation", <ec2::TransitGatewayMulticastDomainAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayMulticastGroupMember", <ec2::TransitGatewayMulticastGroupMember as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayMulticastGroupSource", <ec2::TransitGatewayMulticastGroupSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayPeeringAttachment", <ec2::TransitGatewayPeeringAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayRoute", <ec2::TransitGatewayRoute as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayRouteTable", <ec2::TransitGatewayRouteTable as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayRouteTableAssociation", <ec2::TransitGatewayRouteTableAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayRouteTablePropagation", <ec2::TransitGatewayRouteTablePropagation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::TransitGatewayVpcAttachment", <ec2::TransitGatewayVpcAttachment as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::VPC", <ec2::Vpc as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPCBlockPublicAccessExclusion", <ec2::VpcBlockPublicAccessExclusion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPCBlockPublicAccessOptions", <ec2::VpcBlockPublicAccessOptions as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::VPCCidrBlock", <ec2::VpcCidrBlock as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPCDHCPOptionsAssociation", <ec2::VpcdhcpOptionsAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPCEncryptionControl", <ec2::VpcEncryptionControl as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::VPCEndpoint", <ec2::VpcEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPCEndpointConnectionNotification", <ec2::VpcEndpointConnectionNotification as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPCEndpointService", <ec2::VpcEndpointService as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPCEndpointServicePermissions", <ec2::VpcEndpointServicePermissions as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    ("AWS::EC2::VPCGatewayAttachment", <ec2::VpcGatewayAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPCPeeringConnection", <ec2::VpcPeeringConnection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPNConcentrator", <ec2::VpnConcentrator as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPNConnection", <ec2::VpnConnection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPNConnectionRoute", <ec2::VpnConnectionRoute as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPNGateway", <ec2::VpnGateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VPNGatewayRoutePropagation", <ec2::VpnGatewayRoutePropagation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VerifiedAccessEndpoint", <ec2::VerifiedAccessEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VerifiedAccessGroup", <ec2::VerifiedAccessGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VerifiedAccessInstance", <ec2::VerifiedAccessInstance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VerifiedAccessTrustProvider", <ec2::VerifiedAccessTrustProvider as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::Volume", <ec2::Volume as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ec2")]
+    ("AWS::EC2::VolumeAttachment", <ec2::VolumeAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecr")]
+    ("AWS::ECR::PublicRepository", <ecr::PublicRepository as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecr")]
+    ("AWS::ECR::PullThroughCacheRule", <ecr::PullThroughCacheRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecr")]
+    ("AWS::ECR::PullTimeUpdateExclusion", <ecr::PullTimeUpdateExclusion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecr")]
+    ("AWS::ECR::RegistryPolicy", <ecr::RegistryPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecr")]
+    ("AWS::ECR::RegistryScanningConfiguration", <ecr::RegistryScanningConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecr")]
+    ("AWS::ECR::ReplicationConfiguration", <ecr::ReplicationConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecr")]
+    ("AWS::ECR::Repository", <ecr::Repository as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecr")]
+    ("AWS::ECR::RepositoryCreationTemplate", <ecr::RepositoryCreationTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecr")]
+    ("AWS::ECR::SigningConfiguration", <ecr::SigningConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecs")]
+    ("AWS::ECS::CapacityProvider", <ecs::CapacityProvider as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    ("AWS::ECS::Cluster", <ecs::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecs")]
+    ("AWS::ECS::ClusterCapacityProviderAssociations", <ecs::ClusterCapacityProviderAssociations as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecs")]
+    ("AWS::ECS::Daemon", <ecs::Daemon as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecs")]
+    ("AWS::ECS::DaemonTaskDefinition", <ecs::DaemonTaskDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecs")]
+    ("AWS::ECS::ExpressGatewayService", <ecs::ExpressGatewayService as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecs")]
+    ("AWS::ECS::PrimaryTaskSet", <ecs::PrimaryTaskSet as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    ("AWS::ECS::Service", <ecs::Service as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    ("AWS::ECS::TaskDefinition", <ecs::TaskDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ecs")]
+    ("AWS::ECS::TaskSet", <ecs::TaskSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "efs")]
+    ("AWS::EFS::AccessPoint", <efs::AccessPoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "efs")]
+    ("AWS::EFS::FileSystem", <efs::FileSystem as cloudwright_core::Resource>::check),
+    #[cfg(feature = "efs")]
+    ("AWS::EFS::MountTarget", <efs::MountTarget as cloudwright_core::Resource>::check),
+    #[cfg(feature = "eks")]
+    ("AWS::EKS::AccessEntry", <eks::AccessEntry as cloudwright_core::Resource>::check),
+    #[cfg(feature = "eks")]
+    ("AWS::EKS::Addon", <eks::Addon as cloudwright_core::Resource>::check),
+    #[cfg(feature = "eks")]
+    ("AWS::EKS::Capability", <eks::Capability as cloudwright_core::Resource>::check),
+    #[cfg(feature = "eks")]
+    ("AWS::EKS::Cluster", <eks::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "eks")]
+    ("AWS::EKS::FargateProfile", <eks::FargateProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "eks")]
+    ("AWS::EKS::IdentityProviderConfig", <eks::IdentityProviderConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "eks")]
+    ("AWS::EKS::Nodegroup", <eks::Nodegroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "eks")]
+    ("AWS::EKS::PodIdentityAssociation", <eks::PodIdentityAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "emr")]
+    ("AWS::EMR::Cluster", <emr::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "emr")]
+    ("AWS::EMR::InstanceFleetConfig", <emr::InstanceFleetConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "emr")]
+    ("AWS::EMR::InstanceGroupConfig", <emr::InstanceGroupConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "emr")]
+    ("AWS::EMR::SecurityConfiguration", <emr::SecurityConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "emr")]
+    ("AWS::EMR::Step", <emr::Step as cloudwright_core::Resource>::check),
+    #[cfg(feature = "emr")]
+    ("AWS::EMR::Studio", <emr::Studio as cloudwright_core::Resource>::check),
+    #[cfg(feature = "emr")]
+    ("AWS::EMR::StudioSessionMapping", <emr::StudioSessionMapping as cloudwright_core::Resource>::check),
+    #[cfg(feature = "emr")]
+    ("AWS::EMR::WALWorkspace", <emr::WalWorkspace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "emrcontainers")]
+    ("AWS::EMRContainers::Endpoint", <emrcontainers::Endpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "emrcontainers")]
+    ("AWS::EMRContainers::SecurityConfiguration", <emrcontainers::SecurityConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "emrcontainers")]
+    ("AWS::EMRContainers::VirtualCluster", <emrcontainers::VirtualCluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "emrserverless")]
+    ("AWS::EMRServerless::Application", <emrserverless::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "evs")]
+    ("AWS::EVS::Environment", <evs::Environment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticache")]
+    ("AWS::ElastiCache::CacheCluster", <elasticache::CacheCluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticache")]
+    ("AWS::ElastiCache::GlobalReplicationGroup", <elasticache::GlobalReplicationGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticache")]
+    ("AWS::ElastiCache::ParameterGroup", <elasticache::ParameterGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticache")]
+    ("AWS::ElastiCache::ReplicationGroup", <elasticache::ReplicationGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticache")]
+    ("AWS::ElastiCache::SecurityGroup", <elasticache::SecurityGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticache")]
+    ("AWS::ElastiCache::SecurityGroupIngress", <elasticache::SecurityGroupIngress as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticache")]
+    ("AWS::ElastiCache::ServerlessCache", <elasticache::ServerlessCache as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticache")]
+    ("AWS::ElastiCache::SubnetGroup", <elasticache::SubnetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticache")]
+    ("AWS::ElastiCache::User", <elasticache::User as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticache")]
+    ("AWS::ElastiCache::UserGroup", <elasticache::UserGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticbeanstalk")]
+    ("AWS::ElasticBeanstalk::Application", <elasticbeanstalk::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticbeanstalk")]
+    ("AWS::ElasticBeanstalk::ApplicationVersion", <elasticbeanstalk::ApplicationVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticbeanstalk")]
+    ("AWS::ElasticBeanstalk::ConfigurationTemplate", <elasticbeanstalk::ConfigurationTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticbeanstalk")]
+    ("AWS::ElasticBeanstalk::Environment", <elasticbeanstalk::Environment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticloadbalancing")]
+    ("AWS::ElasticLoadBalancing::LoadBalancer", <elasticloadbalancing::LoadBalancer as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    ("AWS::ElasticLoadBalancingV2::Listener", <elasticloadbalancingv2::Listener as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticloadbalancingv2")]
+    ("AWS::ElasticLoadBalancingV2::ListenerCertificate", <elasticloadbalancingv2::ListenerCertificate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticloadbalancingv2")]
+    ("AWS::ElasticLoadBalancingV2::ListenerRule", <elasticloadbalancingv2::ListenerRule as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    ("AWS::ElasticLoadBalancingV2::LoadBalancer", <elasticloadbalancingv2::LoadBalancer as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    ("AWS::ElasticLoadBalancingV2::TargetGroup", <elasticloadbalancingv2::TargetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticloadbalancingv2")]
+    ("AWS::ElasticLoadBalancingV2::TrustStore", <elasticloadbalancingv2::TrustStore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticloadbalancingv2")]
+    ("AWS::ElasticLoadBalancingV2::TrustStoreRevocation", <elasticloadbalancingv2::TrustStoreRevocation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elasticsearch")]
+    ("AWS::Elasticsearch::Domain", <elasticsearch::Domain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "elementalinference")]
+    ("AWS::ElementalInference::Feed", <elementalinference::Feed as cloudwright_core::Resource>::check),
+    #[cfg(feature = "entityresolution")]
+    ("AWS::EntityResolution::IdMappingWorkflow", <entityresolution::IdMappingWorkflow as cloudwright_core::Resource>::check),
+    #[cfg(feature = "entityresolution")]
+    ("AWS::EntityResolution::IdNamespace", <entityresolution::IdNamespace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "entityresolution")]
+    ("AWS::EntityResolution::MatchingWorkflow", <entityresolution::MatchingWorkflow as cloudwright_core::Resource>::check),
+    #[cfg(feature = "entityresolution")]
+    ("AWS::EntityResolution::PolicyStatement", <entityresolution::PolicyStatement as cloudwright_core::Resource>::check),
+    #[cfg(feature = "entityresolution")]
+    ("AWS::EntityResolution::SchemaMapping", <entityresolution::SchemaMapping as cloudwright_core::Resource>::check),
+    #[cfg(feature = "eventschemas")]
+    ("AWS::EventSchemas::Discoverer", <eventschemas::Discoverer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "eventschemas")]
+    ("AWS::EventSchemas::Registry", <eventschemas::Registry as cloudwright_core::Resource>::check),
+    #[cfg(feature = "eventschemas")]
+    ("AWS::EventSchemas::RegistryPolicy", <eventschemas::RegistryPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "eventschemas")]
+    ("AWS::EventSchemas::Schema", <eventschemas::Schema as cloudwright_core::Resource>::check),
+    #[cfg(feature = "events")]
+    ("AWS::Events::ApiDestination", <events::ApiDestination as cloudwright_core::Resource>::check),
+    #[cfg(feature = "events")]
+    ("AWS::Events::Archive", <events::Archive as cloudwright_core::Resource>::check),
+    #[cfg(feature = "events")]
+    ("AWS::Events::Connection", <events::Connection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "events")]
+    ("AWS::Events::Endpoint", <events::Endpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "events")]
+    ("AWS::Events::EventBus", <events::EventBus as cloudwright_core::Resource>::check),
+    #[cfg(feature = "events")]
+    ("AWS::Events::EventBusPolicy", <events::EventBusPolicy as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "events", feature = "constructs"))]
+    ("AWS::Events::Rule", <events::Rule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "evidently")]
+    ("AWS::Evidently::Experiment", <evidently::Experiment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "evidently")]
+    ("AWS::Evidently::Feature", <evidently::Feature as cloudwright_core::Resource>::check),
+    #[cfg(feature = "evidently")]
+    ("AWS::Evidently::Launch", <evidently::Launch as cloudwright_core::Resource>::check),
+    #[cfg(feature = "evidently")]
+    ("AWS::Evidently::Project", <evidently::Project as cloudwright_core::Resource>::check),
+    #[cfg(feature = "evidently")]
+    ("AWS::Evidently::Segment", <evidently::Segment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "fis")]
+    ("AWS::FIS::ExperimentTemplate", <fis::ExperimentTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "fis")]
+    ("AWS::FIS::TargetAccountConfiguration", <fis::TargetAccountConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "fms")]
+    ("AWS::FMS::NotificationChannel", <fms::NotificationChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "fms")]
+    ("AWS::FMS::Policy", <fms::Policy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "fms")]
+    ("AWS::FMS::ResourceSet", <fms::ResourceSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "fsx")]
+    ("AWS::FSx::DataRepositoryAssociation", <fsx::DataRepositoryAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "fsx")]
+    ("AWS::FSx::FileSystem", <fsx::FileSystem as cloudwright_core::Resource>::check),
+    #[cfg(feature = "fsx")]
+    ("AWS::FSx::S3AccessPointAttachment", <fsx::S3AccessPointAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "fsx")]
+    ("AWS::FSx::Snapshot", <fsx::Snapshot as cloudwright_core::Resource>::check),
+    #[cfg(feature = "fsx")]
+    ("AWS::FSx::StorageVirtualMachine", <fsx::StorageVirtualMachine as cloudwright_core::Resource>::check),
+    #[cfg(feature = "fsx")]
+    ("AWS::FSx::Volume", <fsx::Volume as cloudwright_core::Resource>::check),
+    #[cfg(feature = "finspace")]
+    ("AWS::FinSpace::Environment", <finspace::Environment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "forecast")]
+    ("AWS::Forecast::Dataset", <forecast::Dataset as cloudwright_core::Resource>::check),
+    #[cfg(feature = "forecast")]
+    ("AWS::Forecast::DatasetGroup", <forecast::DatasetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "frauddetector")]
+    ("AWS::FraudDetector::Detector", <frauddetector::Detector as cloudwright_core::Resource>::check),
+    #[cfg(feature = "frauddetector")]
+    ("AWS::FraudDetector::EntityType", <frauddetector::EntityType as cloudwright_core::Resource>::check),
+    #[cfg(feature = "frauddetector")]
+    ("AWS::FraudDetector::EventType", <frauddetector::EventType as cloudwright_core::Resource>::check),
+    #[cfg(feature = "frauddetector")]
+    ("AWS::FraudDetector::Label", <frauddetector::Label as cloudwright_core::Resource>::check),
+    #[cfg(feature = "frauddetector")]
+    ("AWS::FraudDetector::List", <frauddetector::CfnList as cloudwright_core::Resource>::check),
+    #[cfg(feature = "frauddetector")]
+    ("AWS::FraudDetector::Outcome", <frauddetector::Outcome as cloudwright_core::Resource>::check),
+    #[cfg(feature = "frauddetector")]
+    ("AWS::FraudDetector::Variable", <frauddetector::Variable as cloudwright_core::Resource>::check),
+    #[cfg(feature = "gamelift")]
+    ("AWS::GameLift::Alias", <gamelift::Alias as cloudwright_core::Resource>::check),
+    #[cfg(feature = "gamelift")]
+    ("AWS::GameLift::Build", <gamelift::Build as cloudwright_core::Resource>::check),
+    #[cfg(feature = "gamelift")]
+    ("AWS::GameLift::ContainerFleet", <gamelift::ContainerFleet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "gamelift")]
+    ("AWS::GameLift::ContainerGroupDefinition", <gamelift::ContainerGroupDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "gamelift")]
+    ("AWS::GameLift::Fleet", <gamelift::Fleet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "gamelift")]
+    ("AWS::GameLift::GameServerGroup", <gamelift::GameServerGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "gamelift")]
+    ("AWS::GameLift::GameSessionQueue", <gamelift::GameSessionQueue as cloudwright_core::Resource>::check),
+    #[cfg(feature = "gamelift")]
+    ("AWS::GameLift::Location", <gamelift::Location as cloudwright_core::Resource>::check),
+    #[cfg(feature = "gamelift")]
+    ("AWS::GameLift::MatchmakingConfiguration", <gamelift::MatchmakingConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "gamelift")]
+    ("AWS::GameLift::MatchmakingRuleSet", <gamelift::MatchmakingRuleSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "gamelift")]
+    ("AWS::GameLift::Script", <gamelift::Script as cloudwright_core::Resource>::check),
+    #[cfg(feature = "globalaccelerator")]
+    ("AWS::GlobalAccelerator::Accelerator", <globalaccelerator::Accelerator as cloudwright_core::Resource>::check),
+    #[cfg(feature = "globalaccelerator")]
+    ("AWS::GlobalAccelerator::CrossAccountAttachment", <globalaccelerator::CrossAccountAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "globalaccelerator")]
+    ("AWS::GlobalAccelerator::EndpointGroup", <globalaccelerator::EndpointGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "globalaccelerator")]
+    ("AWS::GlobalAccelerator::Listener", <globalaccelerator::Listener as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Catalog", <glue::Catalog as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Classifier", <glue::Classifier as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Connection", <glue::Connection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Crawler", <glue::Crawler as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::CustomEntityType", <glue::CustomEntityType as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::DataCatalogEncryptionSettings", <glue::DataCatalogEncryptionSettings as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::DataQualityRuleset", <glue::DataQualityRuleset as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Database", <glue::Database as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::DevEndpoint", <glue::DevEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::IdentityCenterConfiguration", <glue::IdentityCenterConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Integration", <glue::Integration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::IntegrationResourceProperty", <glue::IntegrationResourceProperty as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Job", <glue::Job as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::MLTransform", <glue::MlTransform as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Partition", <glue::Partition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Registry", <glue::Registry as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Schema", <glue::Schema as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::SchemaVersion", <glue::SchemaVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::SchemaVersionMetadata", <glue::SchemaVersionMetadata as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::SecurityConfiguration", <glue::SecurityConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Table", <glue::Table as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::TableOptimizer", <glue::TableOptimizer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Trigger", <glue::Trigger as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::UsageProfile", <glue::UsageProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "glue")]
+    ("AWS::Glue::Workflow", <glue::Workflow as cloudwright_core::Resource>::check),
+    #[cfg(feature = "grafana")]
+    ("AWS::Grafana::Workspace", <grafana::Workspace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::ConnectorDefinition", <greengrass::ConnectorDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::ConnectorDefinitionVersion", <greengrass::ConnectorDefinitionVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::CoreDefinition", <greengrass::CoreDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::CoreDefinitionVersion", <greengrass::CoreDefinitionVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::DeviceDefinition", <greengrass::DeviceDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::DeviceDefinitionVersion", <greengrass::DeviceDefinitionVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::FunctionDefinition", <greengrass::FunctionDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::FunctionDefinitionVersion", <greengrass::FunctionDefinitionVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::Group", <greengrass::Group as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::GroupVersion", <greengrass::GroupVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::LoggerDefinition", <greengrass::LoggerDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::LoggerDefinitionVersion", <greengrass::LoggerDefinitionVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::ResourceDefinition", <greengrass::ResourceDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::ResourceDefinitionVersion", <greengrass::ResourceDefinitionVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::SubscriptionDefinition", <greengrass::SubscriptionDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrass")]
+    ("AWS::Greengrass::SubscriptionDefinitionVersion", <greengrass::SubscriptionDefinitionVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrassv2")]
+    ("AWS::GreengrassV2::ComponentVersion", <greengrassv2::ComponentVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "greengrassv2")]
+    ("AWS::GreengrassV2::Deployment", <greengrassv2::Deployment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "groundstation")]
+    ("AWS::GroundStation::Config", <groundstation::Config as cloudwright_core::Resource>::check),
+    #[cfg(feature = "groundstation")]
+    ("AWS::GroundStation::DataflowEndpointGroup", <groundstation::DataflowEndpointGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "groundstation")]
+    ("AWS::GroundStation::DataflowEndpointGroupV2", <groundstation::DataflowEndpointGroupV2 as cloudwright_core::Resource>::check),
+    #[cfg(feature = "groundstation")]
+    ("AWS::GroundStation::MissionProfile", <groundstation::MissionProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "guardduty")]
+    ("AWS::GuardDuty::Detector", <guardduty::Detector as cloudwright_core::Resource>::check),
+    #[cfg(feature = "guardduty")]
+    ("AWS::GuardDuty::Filter", <guardduty::Filter as cloudwright_core::Resource>::check),
+    #[cfg(feature = "guardduty")]
+    ("AWS::GuardDuty::IPSet", <guardduty::IpSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "guardduty")]
+    ("AWS::GuardDuty::MalwareProtectionPlan", <guardduty::MalwareProtectionPlan as cloudwright_core::Resource>::check),
+    #[cfg(feature = "guardduty")]
+    ("AWS::GuardDuty::Master", <guardduty::Master as cloudwright_core::Resource>::check),
+    #[cfg(feature = "guardduty")]
+    ("AWS::GuardDuty::Member", <guardduty::Member as cloudwright_core::Resource>::check),
+    #[cfg(feature = "guardduty")]
+    ("AWS::GuardDuty::PublishingDestination", <guardduty::PublishingDestination as cloudwright_core::Resource>::check),
+    #[cfg(feature = "guardduty")]
+    ("AWS::GuardDuty::ThreatEntitySet", <guardduty::ThreatEntitySet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "guardduty")]
+    ("AWS::GuardDuty::ThreatIntelSet", <guardduty::ThreatIntelSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "guardduty")]
+    ("AWS::GuardDuty::TrustedEntitySet", <guardduty::TrustedEntitySet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "healthimaging")]
+    ("AWS::HealthImaging::Datastore", <healthimaging::Datastore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "healthlake")]
+    ("AWS::HealthLake::FHIRDatastore", <healthlake::FhirDatastore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::AccessKey", <iam::AccessKey as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::Group", <iam::Group as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::GroupPolicy", <iam::GroupPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::InstanceProfile", <iam::InstanceProfile as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "iam", feature = "constructs"))]
+    ("AWS::IAM::ManagedPolicy", <iam::ManagedPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::OIDCProvider", <iam::OidcProvider as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "iam", feature = "constructs"))]
+    ("AWS::IAM::Policy", <iam::Policy as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "iam", feature = "constructs"))]
+    ("AWS::IAM::Role", <iam::Role as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::RolePolicy", <iam::RolePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::SAMLProvider", <iam::SamlProvider as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::ServerCertificate", <iam::ServerCertificate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::ServiceLinkedRole", <iam::ServiceLinkedRole as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::User", <iam::User as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::UserPolicy", <iam::UserPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::UserToGroupAddition", <iam::UserToGroupAddition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iam")]
+    ("AWS::IAM::VirtualMFADevice", <iam::VirtualMfaDevice as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ivs")]
+    ("AWS::IVS::Channel", <ivs::Channel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ivs")]
+    ("AWS::IVS::EncoderConfiguration", <ivs::EncoderConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ivs")]
+    ("AWS::IVS::IngestConfiguration", <ivs::IngestConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ivs")]
+    ("AWS::IVS::PlaybackKeyPair", <ivs::PlaybackKeyPair as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ivs")]
+    ("AWS::IVS::PlaybackRestrictionPolicy", <ivs::PlaybackRestrictionPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ivs")]
+    ("AWS::IVS::PublicKey", <ivs::PublicKey as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ivs")]
+    ("AWS::IVS::RecordingConfiguration", <ivs::RecordingConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ivs")]
+    ("AWS::IVS::Stage", <ivs::Stage as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ivs")]
+    ("AWS::IVS::StorageConfiguration", <ivs::StorageConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ivs")]
+    ("AWS::IVS::StreamKey", <ivs::StreamKey as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ivschat")]
+    ("AWS::IVSChat::LoggingConfiguration", <ivschat::LoggingConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ivschat")]
+    ("AWS::IVSChat::Room", <ivschat::Room as cloudwright_core::Resource>::check),
+    #[cfg(feature = "identitystore")]
+    ("AWS::IdentityStore::Group", <identitystore::Group as cloudwright_core::Resource>::check),
+    #[cfg(feature = "identitystore")]
+    ("AWS::IdentityStore::GroupMembership", <identitystore::GroupMembership as cloudwright_core::Resource>::check),
+    #[cfg(feature = "imagebuilder")]
+    ("AWS::ImageBuilder::Component", <imagebuilder::Component as cloudwright_core::Resource>::check),
+    #[cfg(feature = "imagebuilder")]
+    ("AWS::ImageBuilder::ContainerRecipe", <imagebuilder::ContainerRecipe as cloudwright_core::Resource>::check),
+    #[cfg(feature = "imagebuilder")]
+    ("AWS::ImageBuilder::DistributionConfiguration", <imagebuilder::DistributionConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "imagebuilder")]
+    ("AWS::ImageBuilder::Image", <imagebuilder::Image as cloudwright_core::Resource>::check),
+    #[cfg(feature = "imagebuilder")]
+    ("AWS::ImageBuilder::ImagePipeline", <imagebuilder::ImagePipeline as cloudwright_core::Resource>::check),
+    #[cfg(feature = "imagebuilder")]
+    ("AWS::ImageBuilder::ImageRecipe", <imagebuilder::ImageRecipe as cloudwright_core::Resource>::check),
+    #[cfg(feature = "imagebuilder")]
+    ("AWS::ImageBuilder::InfrastructureConfiguration", <imagebuilder::InfrastructureConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "imagebuilder")]
+    ("AWS::ImageBuilder::LifecyclePolicy", <imagebuilder::LifecyclePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "imagebuilder")]
+    ("AWS::ImageBuilder::Workflow", <imagebuilder::Workflow as cloudwright_core::Resource>::check),
+    #[cfg(feature = "inspector")]
+    ("AWS::Inspector::AssessmentTarget", <inspector::AssessmentTarget as cloudwright_core::Resource>::check),
+    #[cfg(feature = "inspector")]
+    ("AWS::Inspector::AssessmentTemplate", <inspector::AssessmentTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "inspector")]
+    ("AWS::Inspector::ResourceGroup", <inspector::ResourceGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "inspectorv2")]
+    ("AWS::InspectorV2::CisScanConfiguration", <inspectorv2::CisScanConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "inspectorv2")]
+    ("AWS::InspectorV2::CodeSecurityIntegration", <inspectorv2::CodeSecurityIntegration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "inspectorv2")]
+    ("AWS::InspectorV2::CodeSecurityScanConfiguration", <inspectorv2::CodeSecurityScanConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "inspectorv2")]
+    ("AWS::InspectorV2::Filter", <inspectorv2::Filter as cloudwright_core::Resource>::check),
+    #[cfg(feature = "interconnect")]
+    ("AWS::Interconnect::Connection", <interconnect::Connection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "internetmonitor")]
+    ("AWS::InternetMonitor::Monitor", <internetmonitor::Monitor as cloudwright_core::Resource>::check),
+    #[cfg(feature = "invoicing")]
+    ("AWS::Invoicing::InvoiceUnit", <invoicing::InvoiceUnit as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::AccountAuditConfiguration", <iot::AccountAuditConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::Authorizer", <iot::Authorizer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::BillingGroup", <iot::BillingGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::CACertificate", <iot::CaCertificate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::Certificate", <iot::Certificate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::CertificateProvider", <iot::CertificateProvider as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::Command", <iot::Command as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::CustomMetric", <iot::CustomMetric as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::Dimension", <iot::Dimension as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::DomainConfiguration", <iot::DomainConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::EncryptionConfiguration", <iot::EncryptionConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::FleetMetric", <iot::FleetMetric as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::JobTemplate", <iot::JobTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::Logging", <iot::Logging as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::MitigationAction", <iot::MitigationAction as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::Policy", <iot::Policy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::PolicyPrincipalAttachment", <iot::PolicyPrincipalAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::ProvisioningTemplate", <iot::ProvisioningTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::ResourceSpecificLogging", <iot::ResourceSpecificLogging as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::RoleAlias", <iot::RoleAlias as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::ScheduledAudit", <iot::ScheduledAudit as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::SecurityProfile", <iot::SecurityProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::SoftwarePackage", <iot::SoftwarePackage as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::SoftwarePackageVersion", <iot::SoftwarePackageVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::Thing", <iot::Thing as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::ThingGroup", <iot::ThingGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::ThingPrincipalAttachment", <iot::ThingPrincipalAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::ThingType", <iot::ThingType as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::TopicRule", <iot::TopicRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iot")]
+    ("AWS::IoT::TopicRuleDestination", <iot::TopicRuleDestination as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotanalytics")]
+    ("AWS::IoTAnalytics::Channel", <iotanalytics::Channel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotanalytics")]
+    ("AWS::IoTAnalytics::Dataset", <iotanalytics::Dataset as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotanalytics")]
+    ("AWS::IoTAnalytics::Datastore", <iotanalytics::Datastore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotanalytics")]
+    ("AWS::IoTAnalytics::Pipeline", <iotanalytics::Pipeline as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotcoredeviceadvisor")]
+    ("AWS::IoTCoreDeviceAdvisor::SuiteDefinition", <iotcoredeviceadvisor::SuiteDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotevents")]
+    ("AWS::IoTEvents::AlarmModel", <iotevents::AlarmModel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotevents")]
+    ("AWS::IoTEvents::DetectorModel", <iotevents::DetectorModel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotevents")]
+    ("AWS::IoTEvents::Input", <iotevents::Input as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotfleetwise")]
+    ("AWS::IoTFleetWise::Campaign", <iotfleetwise::Campaign as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotfleetwise")]
+    ("AWS::IoTFleetWise::DecoderManifest", <iotfleetwise::DecoderManifest as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotfleetwise")]
+    ("AWS::IoTFleetWise::Fleet", <iotfleetwise::Fleet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotfleetwise")]
+    ("AWS::IoTFleetWise::ModelManifest", <iotfleetwise::ModelManifest as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotfleetwise")]
+    ("AWS::IoTFleetWise::SignalCatalog", <iotfleetwise::SignalCatalog as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotfleetwise")]
+    ("AWS::IoTFleetWise::StateTemplate", <iotfleetwise::StateTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotfleetwise")]
+    ("AWS::IoTFleetWise::Vehicle", <iotfleetwise::Vehicle as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotsitewise")]
+    ("AWS::IoTSiteWise::AccessPolicy", <iotsitewise::AccessPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotsitewise")]
+    ("AWS::IoTSiteWise::Asset", <iotsitewise::Asset as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotsitewise")]
+    ("AWS::IoTSiteWise::AssetModel", <iotsitewise::AssetModel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotsitewise")]
+    ("AWS::IoTSiteWise::ComputationModel", <iotsitewise::ComputationModel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotsitewise")]
+    ("AWS::IoTSiteWise::Dashboard", <iotsitewise::Dashboard as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotsitewise")]
+    ("AWS::IoTSiteWise::Dataset", <iotsitewise::Dataset as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotsitewise")]
+    ("AWS::IoTSiteWise::Gateway", <iotsitewise::Gateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotsitewise")]
+    ("AWS::IoTSiteWise::Portal", <iotsitewise::Portal as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotsitewise")]
+    ("AWS::IoTSiteWise::Project", <iotsitewise::Project as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotthingsgraph")]
+    ("AWS::IoTThingsGraph::FlowTemplate", <iotthingsgraph::FlowTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iottwinmaker")]
+    ("AWS::IoTTwinMaker::ComponentType", <iottwinmaker::ComponentType as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iottwinmaker")]
+    ("AWS::IoTTwinMaker::Entity", <iottwinmaker::Entity as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iottwinmaker")]
+    ("AWS::IoTTwinMaker::Scene", <iottwinmaker::Scene as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iottwinmaker")]
+    ("AWS::IoTTwinMaker::SyncJob", <iottwinmaker::SyncJob as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iottwinmaker")]
+    ("AWS::IoTTwinMaker::Workspace", <iottwinmaker::Workspace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotwireless")]
+    ("AWS::IoTWireless::Destination", <iotwireless::Destination as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotwireless")]
+    ("AWS::IoTWireless::DeviceProfile", <iotwireless::DeviceProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotwireless")]
+    ("AWS::IoTWireless::FuotaTask", <iotwireless::FuotaTask as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotwireless")]
+    ("AWS::IoTWireless::MulticastGroup", <iotwireless::MulticastGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotwireless")]
+    ("AWS::IoTWireless::NetworkAnalyzerConfiguration", <iotwireless::NetworkAnalyzerConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotwireless")]
+    ("AWS::IoTWireless::PartnerAccount", <iotwireless::PartnerAccount as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotwireless")]
+    ("AWS::IoTWireless::ServiceProfile", <iotwireless::ServiceProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotwireless")]
+    ("AWS::IoTWireless::TaskDefinition", <iotwireless::TaskDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotwireless")]
+    ("AWS::IoTWireless::WirelessDevice", <iotwireless::WirelessDevice as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotwireless")]
+    ("AWS::IoTWireless::WirelessDeviceImportTask", <iotwireless::WirelessDeviceImportTask as cloudwright_core::Resource>::check),
+    #[cfg(feature = "iotwireless")]
+    ("AWS::IoTWireless::WirelessGateway", <iotwireless::WirelessGateway as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "kms", feature = "constructs"))]
+    ("AWS::KMS::Alias", <kms::Alias as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "kms", feature = "constructs"))]
+    ("AWS::KMS::Key", <kms::Key as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kms")]
+    ("AWS::KMS::ReplicaKey", <kms::ReplicaKey as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kafkaconnect")]
+    ("AWS::KafkaConnect::Connector", <kafkaconnect::Connector as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kafkaconnect")]
+    ("AWS::KafkaConnect::CustomPlugin", <kafkaconnect::CustomPlugin as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kafkaconnect")]
+    ("AWS::KafkaConnect::WorkerConfiguration", <kafkaconnect::WorkerConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kendra")]
+    ("AWS::Kendra::DataSource", <kendra::DataSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kendra")]
+    ("AWS::Kendra::Faq", <kendra::Faq as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kendra")]
+    ("AWS::Kendra::Index", <kendra::Index as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kendraranking")]
+    ("AWS::KendraRanking::ExecutionPlan", <kendraranking::ExecutionPlan as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesis")]
+    ("AWS::Kinesis::ResourcePolicy", <kinesis::ResourcePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesis")]
+    ("AWS::Kinesis::Stream", <kinesis::Stream as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesis")]
+    ("AWS::Kinesis::StreamConsumer", <kinesis::StreamConsumer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesisanalytics")]
+    ("AWS::KinesisAnalytics::Application", <kinesisanalytics::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesisanalytics")]
+    ("AWS::KinesisAnalytics::ApplicationOutput", <kinesisanalytics::ApplicationOutput as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesisanalytics")]
+    ("AWS::KinesisAnalytics::ApplicationReferenceDataSource", <kinesisanalytics::ApplicationReferenceDataSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesisanalyticsv2")]
+    ("AWS::KinesisAnalyticsV2::Application", <kinesisanalyticsv2::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesisanalyticsv2")]
+    ("AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption", <kinesisanalyticsv2::ApplicationCloudWatchLoggingOption as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesisanalyticsv2")]
+    ("AWS::KinesisAnalyticsV2::ApplicationOutput", <kinesisanalyticsv2::ApplicationOutput as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesisanalyticsv2")]
+    ("AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource", <kinesisanalyticsv2::ApplicationReferenceDataSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesisfirehose")]
+    ("AWS::KinesisFirehose::DeliveryStream", <kinesisfirehose::DeliveryStream as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesisvideo")]
+    ("AWS::KinesisVideo::SignalingChannel", <kinesisvideo::SignalingChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "kinesisvideo")]
+    ("AWS::KinesisVideo::Stream", <kinesisvideo::Stream as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lakeformation")]
+    ("AWS::LakeFormation::DataCellsFilter", <lakeformation::DataCellsFilter as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lakeformation")]
+    ("AWS::LakeFormation::DataLakeSettings", <lakeformation::DataLakeSettings as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lakeformation")]
+    ("AWS::LakeFormation::Permissions", <lakeformation::Permissions as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lakeformation")]
+    ("AWS::LakeFormation::PrincipalPermissions", <lakeformation::PrincipalPermissions as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lakeformation")]
+    ("AWS::LakeFormation::Resource", <lakeformation::CfnResource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lakeformation")]
+    ("AWS::LakeFormation::Tag", <lakeformation::Tag as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lakeformation")]
+    ("AWS::LakeFormation::TagAssociation", <lakeformation::TagAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lambda")]
+    ("AWS::Lambda::Alias", <lambda::Alias as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lambda")]
+    ("AWS::Lambda::CapacityProvider", <lambda::CapacityProvider as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lambda")]
+    ("AWS::Lambda::CodeSigningConfig", <lambda::CodeSigningConfig as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    ("AWS::Lambda::EventInvokeConfig", <lambda::EventInvokeConfig as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    ("AWS::Lambda::EventSourceMapping", <lambda::EventSourceMapping as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    ("AWS::Lambda::Function", <lambda::Function as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lambda")]
+    ("AWS::Lambda::LayerVersion", <lambda::LayerVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lambda")]
+    ("AWS::Lambda::LayerVersionPermission", <lambda::LayerVersionPermission as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    ("AWS::Lambda::Permission", <lambda::Permission as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    ("AWS::Lambda::Url", <lambda::Url as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lambda")]
+    ("AWS::Lambda::Version", <lambda::Version as cloudwright_core::Resource>::check),
+    #[cfg(feature = "launchwizard")]
+    ("AWS::LaunchWizard::Deployment", <launchwizard::Deployment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lex")]
+    ("AWS::Lex::Bot", <lex::Bot as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lex")]
+    ("AWS::Lex::BotAlias", <lex::BotAlias as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lex")]
+    ("AWS::Lex::BotVersion", <lex::BotVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lex")]
+    ("AWS::Lex::ResourcePolicy", <lex::ResourcePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "licensemanager")]
+    ("AWS::LicenseManager::Grant", <licensemanager::Grant as cloudwright_core::Resource>::check),
+    #[cfg(feature = "licensemanager")]
+    ("AWS::LicenseManager::License", <licensemanager::License as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::Alarm", <lightsail::Alarm as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::Bucket", <lightsail::Bucket as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::Certificate", <lightsail::Certificate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::Container", <lightsail::Container as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::Database", <lightsail::Database as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::DatabaseSnapshot", <lightsail::DatabaseSnapshot as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::Disk", <lightsail::Disk as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::DiskSnapshot", <lightsail::DiskSnapshot as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::Distribution", <lightsail::Distribution as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::Domain", <lightsail::Domain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::Instance", <lightsail::Instance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::InstanceSnapshot", <lightsail::InstanceSnapshot as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::LoadBalancer", <lightsail::LoadBalancer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::LoadBalancerTlsCertificate", <lightsail::LoadBalancerTlsCertificate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lightsail")]
+    ("AWS::Lightsail::StaticIp", <lightsail::StaticIp as cloudwright_core::Resource>::check),
+    #[cfg(feature = "location")]
+    ("AWS::Location::APIKey", <location::ApiKey as cloudwright_core::Resource>::check),
+    #[cfg(feature = "location")]
+    ("AWS::Location::GeofenceCollection", <location::GeofenceCollection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "location")]
+    ("AWS::Location::Map", <location::Map as cloudwright_core::Resource>::check),
+    #[cfg(feature = "location")]
+    ("AWS::Location::PlaceIndex", <location::PlaceIndex as cloudwright_core::Resource>::check),
+    #[cfg(feature = "location")]
+    ("AWS::Location::RouteCalculator", <location::RouteCalculator as cloudwright_core::Resource>::check),
+    #[cfg(feature = "location")]
+    ("AWS::Location::Tracker", <location::Tracker as cloudwright_core::Resource>::check),
+    #[cfg(feature = "location")]
+    ("AWS::Location::TrackerConsumer", <location::TrackerConsumer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::AccountPolicy", <logs::AccountPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::Delivery", <logs::Delivery as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::DeliveryDestination", <logs::DeliveryDestination as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::DeliverySource", <logs::DeliverySource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::Destination", <logs::Destination as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::Integration", <logs::Integration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::LogAnomalyDetector", <logs::LogAnomalyDetector as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "logs", feature = "constructs"))]
+    ("AWS::Logs::LogGroup", <logs::LogGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::LogStream", <logs::LogStream as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::MetricFilter", <logs::MetricFilter as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::QueryDefinition", <logs::QueryDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::ResourcePolicy", <logs::ResourcePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::ScheduledQuery", <logs::ScheduledQuery as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::SubscriptionFilter", <logs::SubscriptionFilter as cloudwright_core::Resource>::check),
+    #[cfg(feature = "logs")]
+    ("AWS::Logs::Transformer", <logs::Transformer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lookoutequipment")]
+    ("AWS::LookoutEquipment::InferenceScheduler", <lookoutequipment::InferenceScheduler as cloudwright_core::Resource>::check),
+    #[cfg(feature = "lookoutvision")]
+    ("AWS::LookoutVision::Project", <lookoutvision::Project as cloudwright_core::Resource>::check),
+    #[cfg(feature = "m2")]
+    ("AWS::M2::Application", <m2::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "m2")]
+    ("AWS::M2::Deployment", <m2::Deployment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "m2")]
+    ("AWS::M2::Environment", <m2::Environment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mpa")]
+    ("AWS::MPA::ApprovalTeam", <mpa::ApprovalTeam as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mpa")]
+    ("AWS::MPA::IdentitySource", <mpa::IdentitySource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "msk")]
+    ("AWS::MSK::BatchScramSecret", <msk::BatchScramSecret as cloudwright_core::Resource>::check),
+    #[cfg(feature = "msk")]
+    ("AWS::MSK::Cluster", <msk::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "msk")]
+    ("AWS::MSK::ClusterPolicy", <msk::ClusterPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "msk")]
+    ("AWS::MSK::Configuration", <msk::Configuration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "msk")]
+    ("AWS::MSK::Replicator", <msk::Replicator as cloudwright_core::Resource>::check),
+    #[cfg(feature = "msk")]
+    ("AWS::MSK::ServerlessCluster", <msk::ServerlessCluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "msk")]
+    ("AWS::MSK::Topic", <msk::Topic as cloudwright_core::Resource>::check),
+    #[cfg(feature = "msk")]
+    ("AWS::MSK::VpcConnection", <msk::VpcConnection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mwaa")]
+    ("AWS::MWAA::Environment", <mwaa::Environment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mwaaserverless")]
+    ("AWS::MWAAServerless::Workflow", <mwaaserverless::Workflow as cloudwright_core::Resource>::check),
+    #[cfg(feature = "macie")]
+    ("AWS::Macie::AllowList", <macie::AllowList as cloudwright_core::Resource>::check),
+    #[cfg(feature = "macie")]
+    ("AWS::Macie::CustomDataIdentifier", <macie::CustomDataIdentifier as cloudwright_core::Resource>::check),
+    #[cfg(feature = "macie")]
+    ("AWS::Macie::FindingsFilter", <macie::FindingsFilter as cloudwright_core::Resource>::check),
+    #[cfg(feature = "macie")]
+    ("AWS::Macie::Session", <macie::Session as cloudwright_core::Resource>::check),
+    #[cfg(feature = "managedblockchain")]
+    ("AWS::ManagedBlockchain::Accessor", <managedblockchain::Accessor as cloudwright_core::Resource>::check),
+    #[cfg(feature = "managedblockchain")]
+    ("AWS::ManagedBlockchain::Member", <managedblockchain::Member as cloudwright_core::Resource>::check),
+    #[cfg(feature = "managedblockchain")]
+    ("AWS::ManagedBlockchain::Node", <managedblockchain::Node as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconnect")]
+    ("AWS::MediaConnect::Bridge", <mediaconnect::Bridge as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconnect")]
+    ("AWS::MediaConnect::BridgeOutput", <mediaconnect::BridgeOutput as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconnect")]
+    ("AWS::MediaConnect::BridgeSource", <mediaconnect::BridgeSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconnect")]
+    ("AWS::MediaConnect::Flow", <mediaconnect::Flow as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconnect")]
+    ("AWS::MediaConnect::FlowEntitlement", <mediaconnect::FlowEntitlement as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconnect")]
+    ("AWS::MediaConnect::FlowOutput", <mediaconnect::FlowOutput as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconnect")]
+    ("AWS::MediaConnect::FlowSource", <mediaconnect::FlowSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconnect")]
+    ("AWS::MediaConnect::FlowVpcInterface", <mediaconnect::FlowVpcInterface as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconnect")]
+    ("AWS::MediaConnect::Gateway", <mediaconnect::Gateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconnect")]
+    ("AWS::MediaConnect::RouterInput", <mediaconnect::RouterInput as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconnect")]
+    ("AWS::MediaConnect::RouterNetworkInterface", <mediaconnect::RouterNetworkInterface as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconnect")]
+    ("AWS::MediaConnect::RouterOutput", <mediaconnect::RouterOutput as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconvert")]
+    ("AWS::MediaConvert::JobTemplate", <mediaconvert::JobTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconvert")]
+    ("AWS::MediaConvert::Preset", <mediaconvert::Preset as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediaconvert")]
+    ("AWS::MediaConvert::Queue", <mediaconvert::Queue as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::Channel", <medialive::Channel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::ChannelPlacementGroup", <medialive::ChannelPlacementGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::CloudWatchAlarmTemplate", <medialive::CloudWatchAlarmTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::CloudWatchAlarmTemplateGroup", <medialive::CloudWatchAlarmTemplateGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::Cluster", <medialive::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::EventBridgeRuleTemplate", <medialive::EventBridgeRuleTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::EventBridgeRuleTemplateGroup", <medialive::EventBridgeRuleTemplateGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::Input", <medialive::Input as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::InputSecurityGroup", <medialive::InputSecurityGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::Multiplex", <medialive::Multiplex as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::Multiplexprogram", <medialive::Multiplexprogram as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::Network", <medialive::Network as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::SdiSource", <medialive::SdiSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "medialive")]
+    ("AWS::MediaLive::SignalMap", <medialive::SignalMap as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediapackage")]
+    ("AWS::MediaPackage::Asset", <mediapackage::Asset as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediapackage")]
+    ("AWS::MediaPackage::Channel", <mediapackage::Channel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediapackage")]
+    ("AWS::MediaPackage::OriginEndpoint", <mediapackage::OriginEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediapackage")]
+    ("AWS::MediaPackage::PackagingConfiguration", <mediapackage::PackagingConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediapackage")]
+    ("AWS::MediaPackage::PackagingGroup", <mediapackage::PackagingGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediapackagev2")]
+    ("AWS::MediaPackageV2::Channel", <mediapackagev2::Channel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediapackagev2")]
+    ("AWS::MediaPackageV2::ChannelGroup", <mediapackagev2::ChannelGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediapackagev2")]
+    ("AWS::MediaPackageV2::ChannelPolicy", <mediapackagev2::ChannelPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediapackagev2")]
+    ("AWS::MediaPackageV2::OriginEndpoint", <mediapackagev2::OriginEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediapackagev2")]
+    ("AWS::MediaPackageV2::OriginEndpointPolicy", <mediapackagev2::OriginEndpointPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediastore")]
+    ("AWS::MediaStore::Container", <mediastore::Container as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediatailor")]
+    ("AWS::MediaTailor::Channel", <mediatailor::Channel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediatailor")]
+    ("AWS::MediaTailor::ChannelPolicy", <mediatailor::ChannelPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediatailor")]
+    ("AWS::MediaTailor::LiveSource", <mediatailor::LiveSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediatailor")]
+    ("AWS::MediaTailor::PlaybackConfiguration", <mediatailor::PlaybackConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediatailor")]
+    ("AWS::MediaTailor::SourceLocation", <mediatailor::SourceLocation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "mediatailor")]
+    ("AWS::MediaTailor::VodSource", <mediatailor::VodSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "memorydb")]
+    ("AWS::MemoryDB::ACL", <memorydb::Acl as cloudwright_core::Resource>::check),
+    #[cfg(feature = "memorydb")]
+    ("AWS::MemoryDB::Cluster", <memorydb::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "memorydb")]
+    ("AWS::MemoryDB::MultiRegionCluster", <memorydb::MultiRegionCluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "memorydb")]
+    ("AWS::MemoryDB::ParameterGroup", <memorydb::ParameterGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "memorydb")]
+    ("AWS::MemoryDB::SubnetGroup", <memorydb::SubnetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "memorydb")]
+    ("AWS::MemoryDB::User", <memorydb::User as cloudwright_core::Resource>::check),
+    #[cfg(feature = "neptune")]
+    ("AWS::Neptune::DBCluster", <neptune::DbCluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "neptune")]
+    ("AWS::Neptune::DBClusterParameterGroup", <neptune::DbClusterParameterGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "neptune")]
+    ("AWS::Neptune::DBInstance", <neptune::DbInstance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "neptune")]
+    ("AWS::Neptune::DBParameterGroup", <neptune::DbParameterGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "neptune")]
+    ("AWS::Neptune::DBSubnetGroup", <neptune::DbSubnetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "neptune")]
+    ("AWS::Neptune::EventSubscription", <neptune::EventSubscription as cloudwright_core::Resource>::check),
+    #[cfg(feature = "neptunegraph")]
+    ("AWS::NeptuneGraph::Graph", <neptunegraph::Graph as cloudwright_core::Resource>::check),
+    #[cfg(feature = "neptunegraph")]
+    ("AWS::NeptuneGraph::GraphSnapshot", <neptunegraph::GraphSnapshot as cloudwright_core::Resource>::check),
+    #[cfg(feature = "neptunegraph")]
+    ("AWS::NeptuneGraph::PrivateGraphEndpoint", <neptunegraph::PrivateGraphEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkfirewall")]
+    ("AWS::NetworkFirewall::Firewall", <networkfirewall::Firewall as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkfirewall")]
+    ("AWS::NetworkFirewall::FirewallPolicy", <networkfirewall::FirewallPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkfirewall")]
+    ("AWS::NetworkFirewall::LoggingConfiguration", <networkfirewall::LoggingConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkfirewall")]
+    ("AWS::NetworkFirewall::RuleGroup", <networkfirewall::RuleGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkfirewall")]
+    ("AWS::NetworkFirewall::TLSInspectionConfiguration", <networkfirewall::TlsInspectionConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkfirewall")]
+    ("AWS::NetworkFirewall::VpcEndpointAssociation", <networkfirewall::VpcEndpointAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::ConnectAttachment", <networkmanager::ConnectAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::ConnectPeer", <networkmanager::ConnectPeer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::CoreNetwork", <networkmanager::CoreNetwork as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::CoreNetworkPrefixListAssociation", <networkmanager::CoreNetworkPrefixListAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::CustomerGatewayAssociation", <networkmanager::CustomerGatewayAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::Device", <networkmanager::Device as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::DirectConnectGatewayAttachment", <networkmanager::DirectConnectGatewayAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::GlobalNetwork", <networkmanager::GlobalNetwork as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::Link", <networkmanager::Link as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::LinkAssociation", <networkmanager::LinkAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::Site", <networkmanager::Site as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::SiteToSiteVpnAttachment", <networkmanager::SiteToSiteVpnAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::TransitGatewayPeering", <networkmanager::TransitGatewayPeering as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::TransitGatewayRegistration", <networkmanager::TransitGatewayRegistration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::TransitGatewayRouteTableAttachment", <networkmanager::TransitGatewayRouteTableAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "networkmanager")]
+    ("AWS::NetworkManager::VpcAttachment", <networkmanager::VpcAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "notifications")]
+    ("AWS::Notifications::ChannelAssociation", <notifications::ChannelAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "notifications")]
+    ("AWS::Notifications::EventRule", <notifications::EventRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "notifications")]
+    ("AWS::Notifications::ManagedNotificationAccountContactAssociation", <notifications::ManagedNotificationAccountContactAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "notifications")]
+    ("AWS::Notifications::ManagedNotificationAdditionalChannelAssociation", <notifications::ManagedNotificationAdditionalChannelAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "notifications")]
+    ("AWS::Notifications::NotificationConfiguration", <notifications::NotificationConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "notifications")]
+    ("AWS::Notifications::NotificationHub", <notifications::NotificationHub as cloudwright_core::Resource>::check),
+    #[cfg(feature = "notifications")]
+    ("AWS::Notifications::OrganizationalUnitAssociation", <notifications::OrganizationalUnitAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "notificationscontacts")]
+    ("AWS::NotificationsContacts::EmailContact", <notificationscontacts::EmailContact as cloudwright_core::Resource>::check),
+    #[cfg(feature = "novaact")]
+    ("AWS::NovaAct::WorkflowDefinition", <novaact::WorkflowDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "odb")]
+    ("AWS::ODB::CloudAutonomousVmCluster", <odb::CloudAutonomousVmCluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "odb")]
+    ("AWS::ODB::CloudExadataInfrastructure", <odb::CloudExadataInfrastructure as cloudwright_core::Resource>::check),
+    #[cfg(feature = "odb")]
+    ("AWS::ODB::CloudVmCluster", <odb::CloudVmCluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "odb")]
+    ("AWS::ODB::OdbNetwork", <odb::OdbNetwork as cloudwright_core::Resource>::check),
+    #[cfg(feature = "odb")]
+    ("AWS::ODB::OdbPeeringConnection", <odb::OdbPeeringConnection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "osis")]
+    ("AWS::OSIS::Pipeline", <osis::Pipeline as cloudwright_core::Resource>::check),
+    #[cfg(feature = "oam")]
+    ("AWS::Oam::Link", <oam::Link as cloudwright_core::Resource>::check),
+    #[cfg(feature = "oam")]
+    ("AWS::Oam::Sink", <oam::Sink as cloudwright_core::Resource>::check),
+    #[cfg(feature = "observabilityadmin")]
+    ("AWS::ObservabilityAdmin::OrganizationCentralizationRule", <observabilityadmin::OrganizationCentralizationRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "observabilityadmin")]
+    ("AWS::ObservabilityAdmin::OrganizationTelemetryRule", <observabilityadmin::OrganizationTelemetryRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "observabilityadmin")]
+    ("AWS::ObservabilityAdmin::S3TableIntegration", <observabilityadmin::S3TableIntegration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "observabilityadmin")]
+    ("AWS::ObservabilityAdmin::TelemetryEnrichment", <observabilityadmin::TelemetryEnrichment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "observabilityadmin")]
+    ("AWS::ObservabilityAdmin::TelemetryPipelines", <observabilityadmin::TelemetryPipelines as cloudwright_core::Resource>::check),
+    #[cfg(feature = "observabilityadmin")]
+    ("AWS::ObservabilityAdmin::TelemetryRule", <observabilityadmin::TelemetryRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "omics")]
+    ("AWS::Omics::AnnotationStore", <omics::AnnotationStore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "omics")]
+    ("AWS::Omics::Configuration", <omics::Configuration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "omics")]
+    ("AWS::Omics::ReferenceStore", <omics::ReferenceStore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "omics")]
+    ("AWS::Omics::RunGroup", <omics::RunGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "omics")]
+    ("AWS::Omics::SequenceStore", <omics::SequenceStore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "omics")]
+    ("AWS::Omics::VariantStore", <omics::VariantStore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "omics")]
+    ("AWS::Omics::Workflow", <omics::Workflow as cloudwright_core::Resource>::check),
+    #[cfg(feature = "omics")]
+    ("AWS::Omics::WorkflowVersion", <omics::WorkflowVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opensearchserverless")]
+    ("AWS::OpenSearchServerless::AccessPolicy", <opensearchserverless::AccessPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opensearchserverless")]
+    ("AWS::OpenSearchServerless::Collection", <opensearchserverless::Collection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opensearchserverless")]
+    ("AWS::OpenSearchServerless::CollectionGroup", <opensearchserverless::CollectionGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opensearchserverless")]
+    ("AWS::OpenSearchServerless::Index", <opensearchserverless::Index as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opensearchserverless")]
+    ("AWS::OpenSearchServerless::LifecyclePolicy", <opensearchserverless::LifecyclePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opensearchserverless")]
+    ("AWS::OpenSearchServerless::SecurityConfig", <opensearchserverless::SecurityConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opensearchserverless")]
+    ("AWS::OpenSearchServerless::SecurityPolicy", <opensearchserverless::SecurityPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opensearchserverless")]
+    ("AWS::OpenSearchServerless::VpcEndpoint", <opensearchserverless::VpcEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opensearchservice")]
+    ("AWS::OpenSearchService::Application", <opensearchservice::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opensearchservice")]
+    ("AWS::OpenSearchService::Domain", <opensearchservice::Domain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opsworks")]
+    ("AWS::OpsWorks::App", <opsworks::App as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opsworks")]
+    ("AWS::OpsWorks::ElasticLoadBalancerAttachment", <opsworks::ElasticLoadBalancerAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opsworks")]
+    ("AWS::OpsWorks::Instance", <opsworks::Instance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opsworks")]
+    ("AWS::OpsWorks::Layer", <opsworks::Layer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opsworks")]
+    ("AWS::OpsWorks::Stack", <opsworks::Stack as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opsworks")]
+    ("AWS::OpsWorks::UserProfile", <opsworks::UserProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "opsworks")]
+    ("AWS::OpsWorks::Volume", <opsworks::Volume as cloudwright_core::Resource>::check),
+    #[cfg(feature = "organizations")]
+    ("AWS::Organizations::Account", <organizations::Account as cloudwright_core::Resource>::check),
+    #[cfg(feature = "organizations")]
+    ("AWS::Organizations::Organization", <organizations::Organization as cloudwright_core::Resource>::check),
+    #[cfg(feature = "organizations")]
+    ("AWS::Organizations::OrganizationalUnit", <organizations::OrganizationalUnit as cloudwright_core::Resource>::check),
+    #[cfg(feature = "organizations")]
+    ("AWS::Organizations::Policy", <organizations::Policy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "organizations")]
+    ("AWS::Organizations::ResourcePolicy", <organizations::ResourcePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pcaconnectorad")]
+    ("AWS::PCAConnectorAD::Connector", <pcaconnectorad::Connector as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pcaconnectorad")]
+    ("AWS::PCAConnectorAD::DirectoryRegistration", <pcaconnectorad::DirectoryRegistration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pcaconnectorad")]
+    ("AWS::PCAConnectorAD::ServicePrincipalName", <pcaconnectorad::ServicePrincipalName as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pcaconnectorad")]
+    ("AWS::PCAConnectorAD::Template", <pcaconnectorad::Template as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pcaconnectorad")]
+    ("AWS::PCAConnectorAD::TemplateGroupAccessControlEntry", <pcaconnectorad::TemplateGroupAccessControlEntry as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pcaconnectorscep")]
+    ("AWS::PCAConnectorSCEP::Challenge", <pcaconnectorscep::Challenge as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pcaconnectorscep")]
+    ("AWS::PCAConnectorSCEP::Connector", <pcaconnectorscep::Connector as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pcs")]
+    ("AWS::PCS::Cluster", <pcs::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pcs")]
+    ("AWS::PCS::ComputeNodeGroup", <pcs::ComputeNodeGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pcs")]
+    ("AWS::PCS::Queue", <pcs::Queue as cloudwright_core::Resource>::check),
+    #[cfg(feature = "panorama")]
+    ("AWS::Panorama::ApplicationInstance", <panorama::ApplicationInstance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "panorama")]
+    ("AWS::Panorama::Package", <panorama::Package as cloudwright_core::Resource>::check),
+    #[cfg(feature = "panorama")]
+    ("AWS::Panorama::PackageVersion", <panorama::PackageVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "paymentcryptography")]
+    ("AWS::PaymentCryptography::Alias", <paymentcryptography::Alias as cloudwright_core::Resource>::check),
+    #[cfg(feature = "paymentcryptography")]
+    ("AWS::PaymentCryptography::Key", <paymentcryptography::Key as cloudwright_core::Resource>::check),
+    #[cfg(feature = "personalize")]
+    ("AWS::Personalize::Dataset", <personalize::Dataset as cloudwright_core::Resource>::check),
+    #[cfg(feature = "personalize")]
+    ("AWS::Personalize::DatasetGroup", <personalize::DatasetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "personalize")]
+    ("AWS::Personalize::Schema", <personalize::Schema as cloudwright_core::Resource>::check),
+    #[cfg(feature = "personalize")]
+    ("AWS::Personalize::Solution", <personalize::Solution as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::ADMChannel", <pinpoint::AdmChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::APNSChannel", <pinpoint::ApnsChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::APNSSandboxChannel", <pinpoint::ApnsSandboxChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::APNSVoipChannel", <pinpoint::ApnsVoipChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::APNSVoipSandboxChannel", <pinpoint::ApnsVoipSandboxChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::App", <pinpoint::App as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::ApplicationSettings", <pinpoint::ApplicationSettings as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::BaiduChannel", <pinpoint::BaiduChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::Campaign", <pinpoint::Campaign as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::EmailChannel", <pinpoint::EmailChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::EmailTemplate", <pinpoint::EmailTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::EventStream", <pinpoint::EventStream as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::GCMChannel", <pinpoint::GcmChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::InAppTemplate", <pinpoint::InAppTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::PushTemplate", <pinpoint::PushTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::SMSChannel", <pinpoint::SmsChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::Segment", <pinpoint::Segment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::SmsTemplate", <pinpoint::SmsTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpoint")]
+    ("AWS::Pinpoint::VoiceChannel", <pinpoint::VoiceChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpointemail")]
+    ("AWS::PinpointEmail::ConfigurationSet", <pinpointemail::ConfigurationSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpointemail")]
+    ("AWS::PinpointEmail::ConfigurationSetEventDestination", <pinpointemail::ConfigurationSetEventDestination as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpointemail")]
+    ("AWS::PinpointEmail::DedicatedIpPool", <pinpointemail::DedicatedIpPool as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pinpointemail")]
+    ("AWS::PinpointEmail::Identity", <pinpointemail::Identity as cloudwright_core::Resource>::check),
+    #[cfg(feature = "pipes")]
+    ("AWS::Pipes::Pipe", <pipes::Pipe as cloudwright_core::Resource>::check),
+    #[cfg(feature = "proton")]
+    ("AWS::Proton::EnvironmentAccountConnection", <proton::EnvironmentAccountConnection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "proton")]
+    ("AWS::Proton::EnvironmentTemplate", <proton::EnvironmentTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "proton")]
+    ("AWS::Proton::ServiceTemplate", <proton::ServiceTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "qbusiness")]
+    ("AWS::QBusiness::Application", <qbusiness::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "qbusiness")]
+    ("AWS::QBusiness::DataAccessor", <qbusiness::DataAccessor as cloudwright_core::Resource>::check),
+    #[cfg(feature = "qbusiness")]
+    ("AWS::QBusiness::DataSource", <qbusiness::DataSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "qbusiness")]
+    ("AWS::QBusiness::Index", <qbusiness::Index as cloudwright_core::Resource>::check),
+    #[cfg(feature = "qbusiness")]
+    ("AWS::QBusiness::Permission", <qbusiness::Permission as cloudwright_core::Resource>::check),
+    #[cfg(feature = "qbusiness")]
+    ("AWS::QBusiness::Plugin", <qbusiness::Plugin as cloudwright_core::Resource>::check),
+    #[cfg(feature = "qbusiness")]
+    ("AWS::QBusiness::Retriever", <qbusiness::Retriever as cloudwright_core::Resource>::check),
+    #[cfg(feature = "qbusiness")]
+    ("AWS::QBusiness::WebExperience", <qbusiness::WebExperience as cloudwright_core::Resource>::check),
+    #[cfg(feature = "qldb")]
+    ("AWS::QLDB::Ledger", <qldb::Ledger as cloudwright_core::Resource>::check),
+    #[cfg(feature = "qldb")]
+    ("AWS::QLDB::Stream", <qldb::Stream as cloudwright_core::Resource>::check),
+    #[cfg(feature = "quicksight")]
+    ("AWS::QuickSight::ActionConnector", <quicksight::ActionConnector as cloudwright_core::Resource>::check),
+    #[cfg(feature = "quicksight")]
+    ("AWS::QuickSight::Analysis", <quicksight::Analysis as cloudwright_core::Resource>::check),
+    #[cfg(feature = "quicksight")]
+    ("AWS::QuickSight::CustomPermissions", <quicksight::CustomPermissions as cloudwright_core::Resource>::check),
+    #[cfg(feature = "quicksight")]
+    ("AWS::QuickSight::Dashboard", <quicksight::Dashboard as cloudwright_core::Resource>::check),
+    #[cfg(feature = "quicksight")]
+    ("AWS::QuickSight::DataSet", <quicksight::DataSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "quicksight")]
+    ("AWS::QuickSight::DataSource", <quicksight::DataSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "quicksight")]
+    ("AWS::QuickSight::Folder", <quicksight::Folder as cloudwright_core::Resource>::check),
+    #[cfg(feature = "quicksight")]
+    ("AWS::QuickSight::RefreshSchedule", <quicksight::RefreshSchedule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "quicksight")]
+    ("AWS::QuickSight::Template", <quicksight::Template as cloudwright_core::Resource>::check),
+    #[cfg(feature = "quicksight")]
+    ("AWS::QuickSight::Theme", <quicksight::Theme as cloudwright_core::Resource>::check),
+    #[cfg(feature = "quicksight")]
+    ("AWS::QuickSight::Topic", <quicksight::Topic as cloudwright_core::Resource>::check),
+    #[cfg(feature = "quicksight")]
+    ("AWS::QuickSight::VPCConnection", <quicksight::VpcConnection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ram")]
+    ("AWS::RAM::Permission", <ram::Permission as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ram")]
+    ("AWS::RAM::ResourceShare", <ram::ResourceShare as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::CustomDBEngineVersion", <rds::CustomDbEngineVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::DBCluster", <rds::DbCluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::DBClusterParameterGroup", <rds::DbClusterParameterGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::DBInstance", <rds::DbInstance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::DBParameterGroup", <rds::DbParameterGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::DBProxy", <rds::DbProxy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::DBProxyEndpoint", <rds::DbProxyEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::DBProxyTargetGroup", <rds::DbProxyTargetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::DBSecurityGroup", <rds::DbSecurityGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::DBSecurityGroupIngress", <rds::DbSecurityGroupIngress as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::DBShardGroup", <rds::DbShardGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::DBSubnetGroup", <rds::DbSubnetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::EventSubscription", <rds::EventSubscription as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::GlobalCluster", <rds::GlobalCluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::Integration", <rds::Integration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rds")]
+    ("AWS::RDS::OptionGroup", <rds::OptionGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rtbfabric")]
+    ("AWS::RTBFabric::InboundExternalLink", <rtbfabric::InboundExternalLink as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rtbfabric")]
+    ("AWS::RTBFabric::Link", <rtbfabric::Link as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rtbfabric")]
+    ("AWS::RTBFabric::OutboundExternalLink", <rtbfabric::OutboundExternalLink as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rtbfabric")]
+    ("AWS::RTBFabric::RequesterGateway", <rtbfabric::RequesterGateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rtbfabric")]
+    ("AWS::RTBFabric::ResponderGateway", <rtbfabric::ResponderGateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rum")]
+    ("AWS::RUM::AppMonitor", <rum::AppMonitor as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rbin")]
+    ("AWS::Rbin::Rule", <rbin::Rule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshift")]
+    ("AWS::Redshift::Cluster", <redshift::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshift")]
+    ("AWS::Redshift::ClusterParameterGroup", <redshift::ClusterParameterGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshift")]
+    ("AWS::Redshift::ClusterSecurityGroup", <redshift::ClusterSecurityGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshift")]
+    ("AWS::Redshift::ClusterSecurityGroupIngress", <redshift::ClusterSecurityGroupIngress as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshift")]
+    ("AWS::Redshift::ClusterSubnetGroup", <redshift::ClusterSubnetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshift")]
+    ("AWS::Redshift::EndpointAccess", <redshift::EndpointAccess as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshift")]
+    ("AWS::Redshift::EndpointAuthorization", <redshift::EndpointAuthorization as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshift")]
+    ("AWS::Redshift::EventSubscription", <redshift::EventSubscription as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshift")]
+    ("AWS::Redshift::Integration", <redshift::Integration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshift")]
+    ("AWS::Redshift::ScheduledAction", <redshift::ScheduledAction as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshiftserverless")]
+    ("AWS::RedshiftServerless::Namespace", <redshiftserverless::Namespace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshiftserverless")]
+    ("AWS::RedshiftServerless::Snapshot", <redshiftserverless::Snapshot as cloudwright_core::Resource>::check),
+    #[cfg(feature = "redshiftserverless")]
+    ("AWS::RedshiftServerless::Workgroup", <redshiftserverless::Workgroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "refactorspaces")]
+    ("AWS::RefactorSpaces::Application", <refactorspaces::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "refactorspaces")]
+    ("AWS::RefactorSpaces::Environment", <refactorspaces::Environment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "refactorspaces")]
+    ("AWS::RefactorSpaces::Route", <refactorspaces::Route as cloudwright_core::Resource>::check),
+    #[cfg(feature = "refactorspaces")]
+    ("AWS::RefactorSpaces::Service", <refactorspaces::Service as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rekognition")]
+    ("AWS::Rekognition::Collection", <rekognition::Collection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rekognition")]
+    ("AWS::Rekognition::Project", <rekognition::Project as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rekognition")]
+    ("AWS::Rekognition::StreamProcessor", <rekognition::StreamProcessor as cloudwright_core::Resource>::check),
+    #[cfg(feature = "resiliencehub")]
+    ("AWS::ResilienceHub::App", <resiliencehub::App as cloudwright_core::Resource>::check),
+    #[cfg(feature = "resiliencehub")]
+    ("AWS::ResilienceHub::ResiliencyPolicy", <resiliencehub::ResiliencyPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "resourceexplorer2")]
+    ("AWS::ResourceExplorer2::DefaultViewAssociation", <resourceexplorer2::DefaultViewAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "resourceexplorer2")]
+    ("AWS::ResourceExplorer2::Index", <resourceexplorer2::Index as cloudwright_core::Resource>::check),
+    #[cfg(feature = "resourceexplorer2")]
+    ("AWS::ResourceExplorer2::View", <resourceexplorer2::View as cloudwright_core::Resource>::check),
+    #[cfg(feature = "resourcegroups")]
+    ("AWS::ResourceGroups::Group", <resourcegroups::Group as cloudwright_core::Resource>::check),
+    #[cfg(feature = "resourcegroups")]
+    ("AWS::ResourceGroups::TagSyncTask", <resourcegroups::TagSyncTask as cloudwright_core::Resource>::check),
+    #[cfg(feature = "robomaker")]
+    ("AWS::RoboMaker::Fleet", <robomaker::Fleet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "robomaker")]
+    ("AWS::RoboMaker::Robot", <robomaker::Robot as cloudwright_core::Resource>::check),
+    #[cfg(feature = "robomaker")]
+    ("AWS::RoboMaker::RobotApplication", <robomaker::RobotApplication as cloudwright_core::Resource>::check),
+    #[cfg(feature = "robomaker")]
+    ("AWS::RoboMaker::RobotApplicationVersion", <robomaker::RobotApplicationVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "robomaker")]
+    ("AWS::RoboMaker::SimulationApplication", <robomaker::SimulationApplication as cloudwright_core::Resource>::check),
+    #[cfg(feature = "robomaker")]
+    ("AWS::RoboMaker::SimulationApplicationVersion", <robomaker::SimulationApplicationVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rolesanywhere")]
+    ("AWS::RolesAnywhere::CRL", <rolesanywhere::Crl as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rolesanywhere")]
+    ("AWS::RolesAnywhere::Profile", <rolesanywhere::Profile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "rolesanywhere")]
+    ("AWS::RolesAnywhere::TrustAnchor", <rolesanywhere::TrustAnchor as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53")]
+    ("AWS::Route53::CidrCollection", <route53::CidrCollection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53")]
+    ("AWS::Route53::DNSSEC", <route53::Dnssec as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53")]
+    ("AWS::Route53::HealthCheck", <route53::HealthCheck as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53")]
+    ("AWS::Route53::HostedZone", <route53::HostedZone as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53")]
+    ("AWS::Route53::KeySigningKey", <route53::KeySigningKey as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53")]
+    ("AWS::Route53::RecordSet", <route53::RecordSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53")]
+    ("AWS::Route53::RecordSetGroup", <route53::RecordSetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53globalresolver")]
+    ("AWS::Route53GlobalResolver::AccessSource", <route53globalresolver::AccessSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53globalresolver")]
+    ("AWS::Route53GlobalResolver::AccessToken", <route53globalresolver::AccessToken as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53globalresolver")]
+    ("AWS::Route53GlobalResolver::DnsView", <route53globalresolver::DnsView as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53globalresolver")]
+    ("AWS::Route53GlobalResolver::FirewallDomainList", <route53globalresolver::FirewallDomainList as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53globalresolver")]
+    ("AWS::Route53GlobalResolver::FirewallRule", <route53globalresolver::FirewallRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53globalresolver")]
+    ("AWS::Route53GlobalResolver::GlobalResolver", <route53globalresolver::GlobalResolver as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53globalresolver")]
+    ("AWS::Route53GlobalResolver::HostedZoneAssociation", <route53globalresolver::HostedZoneAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53profiles")]
+    ("AWS::Route53Profiles::Profile", <route53profiles::Profile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53profiles")]
+    ("AWS::Route53Profiles::ProfileAssociation", <route53profiles::ProfileAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53profiles")]
+    ("AWS::Route53Profiles::ProfileResourceAssociation", <route53profiles::ProfileResourceAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53recoverycontrol")]
+    ("AWS::Route53RecoveryControl::Cluster", <route53recoverycontrol::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53recoverycontrol")]
+    ("AWS::Route53RecoveryControl::ControlPanel", <route53recoverycontrol::ControlPanel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53recoverycontrol")]
+    ("AWS::Route53RecoveryControl::RoutingControl", <route53recoverycontrol::RoutingControl as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53recoverycontrol")]
+    ("AWS::Route53RecoveryControl::SafetyRule", <route53recoverycontrol::SafetyRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53recoveryreadiness")]
+    ("AWS::Route53RecoveryReadiness::Cell", <route53recoveryreadiness::Cell as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53recoveryreadiness")]
+    ("AWS::Route53RecoveryReadiness::ReadinessCheck", <route53recoveryreadiness::ReadinessCheck as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53recoveryreadiness")]
+    ("AWS::Route53RecoveryReadiness::RecoveryGroup", <route53recoveryreadiness::RecoveryGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53recoveryreadiness")]
+    ("AWS::Route53RecoveryReadiness::ResourceSet", <route53recoveryreadiness::ResourceSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53resolver")]
+    ("AWS::Route53Resolver::FirewallDomainList", <route53resolver::FirewallDomainList as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53resolver")]
+    ("AWS::Route53Resolver::FirewallRuleGroup", <route53resolver::FirewallRuleGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53resolver")]
+    ("AWS::Route53Resolver::FirewallRuleGroupAssociation", <route53resolver::FirewallRuleGroupAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53resolver")]
+    ("AWS::Route53Resolver::OutpostResolver", <route53resolver::OutpostResolver as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53resolver")]
+    ("AWS::Route53Resolver::ResolverConfig", <route53resolver::ResolverConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53resolver")]
+    ("AWS::Route53Resolver::ResolverDNSSECConfig", <route53resolver::ResolverDnssecConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53resolver")]
+    ("AWS::Route53Resolver::ResolverEndpoint", <route53resolver::ResolverEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53resolver")]
+    ("AWS::Route53Resolver::ResolverQueryLoggingConfig", <route53resolver::ResolverQueryLoggingConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53resolver")]
+    ("AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation", <route53resolver::ResolverQueryLoggingConfigAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53resolver")]
+    ("AWS::Route53Resolver::ResolverRule", <route53resolver::ResolverRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "route53resolver")]
+    ("AWS::Route53Resolver::ResolverRuleAssociation", <route53resolver::ResolverRuleAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3")]
+    ("AWS::S3::AccessGrant", <s3::AccessGrant as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3")]
+    ("AWS::S3::AccessGrantsInstance", <s3::AccessGrantsInstance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3")]
+    ("AWS::S3::AccessGrantsLocation", <s3::AccessGrantsLocation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3")]
+    ("AWS::S3::AccessPoint", <s3::AccessPoint as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "s3", feature = "constructs"))]
+    ("AWS::S3::Bucket", <s3::Bucket as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "s3", feature = "constructs"))]
+    ("AWS::S3::BucketPolicy", <s3::BucketPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3")]
+    ("AWS::S3::MultiRegionAccessPoint", <s3::MultiRegionAccessPoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3")]
+    ("AWS::S3::MultiRegionAccessPointPolicy", <s3::MultiRegionAccessPointPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3")]
+    ("AWS::S3::StorageLens", <s3::StorageLens as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3")]
+    ("AWS::S3::StorageLensGroup", <s3::StorageLensGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3express")]
+    ("AWS::S3Express::AccessPoint", <s3express::AccessPoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3express")]
+    ("AWS::S3Express::BucketPolicy", <s3express::BucketPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3express")]
+    ("AWS::S3Express::DirectoryBucket", <s3express::DirectoryBucket as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3files")]
+    ("AWS::S3Files::AccessPoint", <s3files::AccessPoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3files")]
+    ("AWS::S3Files::FileSystem", <s3files::FileSystem as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3files")]
+    ("AWS::S3Files::FileSystemPolicy", <s3files::FileSystemPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3files")]
+    ("AWS::S3Files::MountTarget", <s3files::MountTarget as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3objectlambda")]
+    ("AWS::S3ObjectLambda::AccessPoint", <s3objectlambda::AccessPoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3objectlambda")]
+    ("AWS::S3ObjectLambda::AccessPointPolicy", <s3objectlambda::AccessPointPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3outposts")]
+    ("AWS::S3Outposts::AccessPoint", <s3outposts::AccessPoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3outposts")]
+    ("AWS::S3Outposts::Bucket", <s3outposts::Bucket as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3outposts")]
+    ("AWS::S3Outposts::BucketPolicy", <s3outposts::BucketPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3outposts")]
+    ("AWS::S3Outposts::Endpoint", <s3outposts::Endpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3tables")]
+    ("AWS::S3Tables::Namespace", <s3tables::Namespace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3tables")]
+    ("AWS::S3Tables::Table", <s3tables::Table as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3tables")]
+    ("AWS::S3Tables::TableBucket", <s3tables::TableBucket as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3tables")]
+    ("AWS::S3Tables::TableBucketPolicy", <s3tables::TableBucketPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3tables")]
+    ("AWS::S3Tables::TablePolicy", <s3tables::TablePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3vectors")]
+    ("AWS::S3Vectors::Index", <s3vectors::Index as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3vectors")]
+    ("AWS::S3Vectors::VectorBucket", <s3vectors::VectorBucket as cloudwright_core::Resource>::check),
+    #[cfg(feature = "s3vectors")]
+    ("AWS::S3Vectors::VectorBucketPolicy", <s3vectors::VectorBucketPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sdb")]
+    ("AWS::SDB::Domain", <sdb::Domain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::ConfigurationSet", <ses::ConfigurationSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::ConfigurationSetEventDestination", <ses::ConfigurationSetEventDestination as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::ContactList", <ses::ContactList as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::CustomVerificationEmailTemplate", <ses::CustomVerificationEmailTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::DedicatedIpPool", <ses::DedicatedIpPool as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::EmailIdentity", <ses::EmailIdentity as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::MailManagerAddonInstance", <ses::MailManagerAddonInstance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::MailManagerAddonSubscription", <ses::MailManagerAddonSubscription as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::MailManagerAddressList", <ses::MailManagerAddressList as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::MailManagerArchive", <ses::MailManagerArchive as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::MailManagerIngressPoint", <ses::MailManagerIngressPoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::MailManagerRelay", <ses::MailManagerRelay as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::MailManagerRuleSet", <ses::MailManagerRuleSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::MailManagerTrafficPolicy", <ses::MailManagerTrafficPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::MultiRegionEndpoint", <ses::MultiRegionEndpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::ReceiptFilter", <ses::ReceiptFilter as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::ReceiptRule", <ses::ReceiptRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::ReceiptRuleSet", <ses::ReceiptRuleSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::Template", <ses::Template as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::Tenant", <ses::Tenant as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ses")]
+    ("AWS::SES::VdmAttributes", <ses::VdmAttributes as cloudwright_core::Resource>::check),
+    #[cfg(feature = "smsvoice")]
+    ("AWS::SMSVOICE::ConfigurationSet", <smsvoice::ConfigurationSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "smsvoice")]
+    ("AWS::SMSVOICE::OptOutList", <smsvoice::OptOutList as cloudwright_core::Resource>::check),
+    #[cfg(feature = "smsvoice")]
+    ("AWS::SMSVOICE::PhoneNumber", <smsvoice::PhoneNumber as cloudwright_core::Resource>::check),
+    #[cfg(feature = "smsvoice")]
+    ("AWS::SMSVOICE::Pool", <smsvoice::Pool as cloudwright_core::Resource>::check),
+    #[cfg(feature = "smsvoice")]
+    ("AWS::SMSVOICE::ProtectConfiguration", <smsvoice::ProtectConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "smsvoice")]
+    ("AWS::SMSVOICE::ResourcePolicy", <smsvoice::ResourcePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "smsvoice")]
+    ("AWS::SMSVOICE::SenderId", <smsvoice::SenderId as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "sns", feature = "constructs"))]
+    ("AWS::SNS::Subscription", <sns::Subscription as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "sns", feature = "constructs"))]
+    ("AWS::SNS::Topic", <sns::Topic as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sns")]
+    ("AWS::SNS::TopicInlinePolicy", <sns::TopicInlinePolicy as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "sns", feature = "constructs"))]
+    ("AWS::SNS::TopicPolicy", <sns::TopicPolicy as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "sqs", feature = "constructs"))]
+    ("AWS::SQS::Queue", <sqs::Queue as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sqs")]
+    ("AWS::SQS::QueueInlinePolicy", <sqs::QueueInlinePolicy as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "sqs", feature = "constructs"))]
+    ("AWS::SQS::QueuePolicy", <sqs::QueuePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssm")]
+    ("AWS::SSM::Association", <ssm::Association as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssm")]
+    ("AWS::SSM::Document", <ssm::Document as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssm")]
+    ("AWS::SSM::MaintenanceWindow", <ssm::MaintenanceWindow as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssm")]
+    ("AWS::SSM::MaintenanceWindowTarget", <ssm::MaintenanceWindowTarget as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssm")]
+    ("AWS::SSM::MaintenanceWindowTask", <ssm::MaintenanceWindowTask as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssm")]
+    ("AWS::SSM::Parameter", <ssm::Parameter as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssm")]
+    ("AWS::SSM::PatchBaseline", <ssm::PatchBaseline as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssm")]
+    ("AWS::SSM::ResourceDataSync", <ssm::ResourceDataSync as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssm")]
+    ("AWS::SSM::ResourcePolicy", <ssm::ResourcePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssmcontacts")]
+    ("AWS::SSMContacts::Contact", <ssmcontacts::Contact as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssmcontacts")]
+    ("AWS::SSMContacts::ContactChannel", <ssmcontacts::ContactChannel as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssmcontacts")]
+    ("AWS::SSMContacts::Plan", <ssmcontacts::Plan as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssmcontacts")]
+    ("AWS::SSMContacts::Rotation", <ssmcontacts::Rotation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssmguiconnect")]
+    ("AWS::SSMGuiConnect::Preferences", <ssmguiconnect::Preferences as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssmincidents")]
+    ("AWS::SSMIncidents::ReplicationSet", <ssmincidents::ReplicationSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssmincidents")]
+    ("AWS::SSMIncidents::ResponsePlan", <ssmincidents::ResponsePlan as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssmquicksetup")]
+    ("AWS::SSMQuickSetup::ConfigurationManager", <ssmquicksetup::ConfigurationManager as cloudwright_core::Resource>::check),
+    #[cfg(feature = "ssmquicksetup")]
+    ("AWS::SSMQuickSetup::LifecycleAutomation", <ssmquicksetup::LifecycleAutomation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sso")]
+    ("AWS::SSO::Application", <sso::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sso")]
+    ("AWS::SSO::ApplicationAssignment", <sso::ApplicationAssignment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sso")]
+    ("AWS::SSO::Assignment", <sso::Assignment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sso")]
+    ("AWS::SSO::Instance", <sso::Instance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sso")]
+    ("AWS::SSO::InstanceAccessControlAttributeConfiguration", <sso::InstanceAccessControlAttributeConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sso")]
+    ("AWS::SSO::PermissionSet", <sso::PermissionSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::App", <sagemaker::App as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::AppImageConfig", <sagemaker::AppImageConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::Cluster", <sagemaker::Cluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::CodeRepository", <sagemaker::CodeRepository as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::DataQualityJobDefinition", <sagemaker::DataQualityJobDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::Device", <sagemaker::Device as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::DeviceFleet", <sagemaker::DeviceFleet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::Domain", <sagemaker::Domain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::Endpoint", <sagemaker::Endpoint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::EndpointConfig", <sagemaker::EndpointConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::FeatureGroup", <sagemaker::FeatureGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::Image", <sagemaker::Image as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::ImageVersion", <sagemaker::ImageVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::InferenceComponent", <sagemaker::InferenceComponent as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::InferenceExperiment", <sagemaker::InferenceExperiment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::MlflowTrackingServer", <sagemaker::MlflowTrackingServer as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::Model", <sagemaker::Model as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::ModelBiasJobDefinition", <sagemaker::ModelBiasJobDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::ModelCard", <sagemaker::ModelCard as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::ModelExplainabilityJobDefinition", <sagemaker::ModelExplainabilityJobDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::ModelPackage", <sagemaker::ModelPackage as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::ModelPackageGroup", <sagemaker::ModelPackageGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::ModelQualityJobDefinition", <sagemaker::ModelQualityJobDefinition as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::MonitoringSchedule", <sagemaker::MonitoringSchedule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::NotebookInstance", <sagemaker::NotebookInstance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::NotebookInstanceLifecycleConfig", <sagemaker::NotebookInstanceLifecycleConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::PartnerApp", <sagemaker::PartnerApp as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::Pipeline", <sagemaker::Pipeline as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::ProcessingJob", <sagemaker::ProcessingJob as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::Project", <sagemaker::Project as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::Space", <sagemaker::Space as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::StudioLifecycleConfig", <sagemaker::StudioLifecycleConfig as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::UserProfile", <sagemaker::UserProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "sagemaker")]
+    ("AWS::SageMaker::Workteam", <sagemaker::Workteam as cloudwright_core::Resource>::check),
+    #[cfg(any(feature = "scheduler", feature = "constructs"))]
+    ("AWS::Scheduler::Schedule", <scheduler::Schedule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "scheduler")]
+    ("AWS::Scheduler::ScheduleGroup", <scheduler::ScheduleGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "secretsmanager")]
+    ("AWS::SecretsManager::ResourcePolicy", <secretsmanager::ResourcePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "secretsmanager")]
+    ("AWS::SecretsManager::RotationSchedule", <secretsmanager::RotationSchedule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "secretsmanager")]
+    ("AWS::SecretsManager::Secret", <secretsmanager::Secret as cloudwright_core::Resource>::check),
+    #[cfg(feature = "secretsmanager")]
+    ("AWS::SecretsManager::SecretTargetAttachment", <secretsmanager::SecretTargetAttachment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityagent")]
+    ("AWS::SecurityAgent::AgentSpace", <securityagent::AgentSpace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityagent")]
+    ("AWS::SecurityAgent::Application", <securityagent::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityagent")]
+    ("AWS::SecurityAgent::Pentest", <securityagent::Pentest as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityagent")]
+    ("AWS::SecurityAgent::TargetDomain", <securityagent::TargetDomain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::AggregatorV2", <securityhub::AggregatorV2 as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::AutomationRule", <securityhub::AutomationRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::AutomationRuleV2", <securityhub::AutomationRuleV2 as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::ConfigurationPolicy", <securityhub::ConfigurationPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::ConnectorV2", <securityhub::ConnectorV2 as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::DelegatedAdmin", <securityhub::DelegatedAdmin as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::FindingAggregator", <securityhub::FindingAggregator as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::Hub", <securityhub::Hub as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::HubV2", <securityhub::HubV2 as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::Insight", <securityhub::Insight as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::OrganizationConfiguration", <securityhub::OrganizationConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::PolicyAssociation", <securityhub::PolicyAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::ProductSubscription", <securityhub::ProductSubscription as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::SecurityControl", <securityhub::SecurityControl as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securityhub")]
+    ("AWS::SecurityHub::Standard", <securityhub::Standard as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securitylake")]
+    ("AWS::SecurityLake::AwsLogSource", <securitylake::AwsLogSource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securitylake")]
+    ("AWS::SecurityLake::DataLake", <securitylake::DataLake as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securitylake")]
+    ("AWS::SecurityLake::Subscriber", <securitylake::Subscriber as cloudwright_core::Resource>::check),
+    #[cfg(feature = "securitylake")]
+    ("AWS::SecurityLake::SubscriberNotification", <securitylake::SubscriberNotification as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::AcceptedPortfolioShare", <servicecatalog::AcceptedPortfolioShare as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::CloudFormationProduct", <servicecatalog::CloudFormationProduct as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::CloudFormationProvisionedProduct", <servicecatalog::CloudFormationProvisionedProduct as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::LaunchNotificationConstraint", <servicecatalog::LaunchNotificationConstraint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::LaunchRoleConstraint", <servicecatalog::LaunchRoleConstraint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::LaunchTemplateConstraint", <servicecatalog::LaunchTemplateConstraint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::Portfolio", <servicecatalog::Portfolio as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::PortfolioPrincipalAssociation", <servicecatalog::PortfolioPrincipalAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::PortfolioProductAssociation", <servicecatalog::PortfolioProductAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::PortfolioShare", <servicecatalog::PortfolioShare as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::ResourceUpdateConstraint", <servicecatalog::ResourceUpdateConstraint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::ServiceAction", <servicecatalog::ServiceAction as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::ServiceActionAssociation", <servicecatalog::ServiceActionAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::StackSetConstraint", <servicecatalog::StackSetConstraint as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::TagOption", <servicecatalog::TagOption as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalog")]
+    ("AWS::ServiceCatalog::TagOptionAssociation", <servicecatalog::TagOptionAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalogappregistry")]
+    ("AWS::ServiceCatalogAppRegistry::Application", <servicecatalogappregistry::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalogappregistry")]
+    ("AWS::ServiceCatalogAppRegistry::AttributeGroup", <servicecatalogappregistry::AttributeGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalogappregistry")]
+    ("AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation", <servicecatalogappregistry::AttributeGroupAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicecatalogappregistry")]
+    ("AWS::ServiceCatalogAppRegistry::ResourceAssociation", <servicecatalogappregistry::ResourceAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicediscovery")]
+    ("AWS::ServiceDiscovery::HttpNamespace", <servicediscovery::HttpNamespace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicediscovery")]
+    ("AWS::ServiceDiscovery::Instance", <servicediscovery::Instance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicediscovery")]
+    ("AWS::ServiceDiscovery::PrivateDnsNamespace", <servicediscovery::PrivateDnsNamespace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicediscovery")]
+    ("AWS::ServiceDiscovery::PublicDnsNamespace", <servicediscovery::PublicDnsNamespace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "servicediscovery")]
+    ("AWS::ServiceDiscovery::Service", <servicediscovery::Service as cloudwright_core::Resource>::check),
+    #[cfg(feature = "shield")]
+    ("AWS::Shield::DRTAccess", <shield::DrtAccess as cloudwright_core::Resource>::check),
+    #[cfg(feature = "shield")]
+    ("AWS::Shield::ProactiveEngagement", <shield::ProactiveEngagement as cloudwright_core::Resource>::check),
+    #[cfg(feature = "shield")]
+    ("AWS::Shield::Protection", <shield::Protection as cloudwright_core::Resource>::check),
+    #[cfg(feature = "shield")]
+    ("AWS::Shield::ProtectionGroup", <shield::ProtectionGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "signer")]
+    ("AWS::Signer::ProfilePermission", <signer::ProfilePermission as cloudwright_core::Resource>::check),
+    #[cfg(feature = "signer")]
+    ("AWS::Signer::SigningProfile", <signer::SigningProfile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "simspaceweaver")]
+    ("AWS::SimSpaceWeaver::Simulation", <simspaceweaver::Simulation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "stepfunctions")]
+    ("AWS::StepFunctions::Activity", <stepfunctions::Activity as cloudwright_core::Resource>::check),
+    #[cfg(feature = "stepfunctions")]
+    ("AWS::StepFunctions::StateMachine", <stepfunctions::StateMachine as cloudwright_core::Resource>::check),
+    #[cfg(feature = "stepfunctions")]
+    ("AWS::StepFunctions::StateMachineAlias", <stepfunctions::StateMachineAlias as cloudwright_core::Resource>::check),
+    #[cfg(feature = "stepfunctions")]
+    ("AWS::StepFunctions::StateMachineVersion", <stepfunctions::StateMachineVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "supportapp")]
+    ("AWS::SupportApp::AccountAlias", <supportapp::AccountAlias as cloudwright_core::Resource>::check),
+    #[cfg(feature = "supportapp")]
+    ("AWS::SupportApp::SlackChannelConfiguration", <supportapp::SlackChannelConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "supportapp")]
+    ("AWS::SupportApp::SlackWorkspaceConfiguration", <supportapp::SlackWorkspaceConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "synthetics")]
+    ("AWS::Synthetics::Canary", <synthetics::Canary as cloudwright_core::Resource>::check),
+    #[cfg(feature = "synthetics")]
+    ("AWS::Synthetics::Group", <synthetics::Group as cloudwright_core::Resource>::check),
+    #[cfg(feature = "systemsmanagersap")]
+    ("AWS::SystemsManagerSAP::Application", <systemsmanagersap::Application as cloudwright_core::Resource>::check),
+    #[cfg(feature = "timestream")]
+    ("AWS::Timestream::Database", <timestream::Database as cloudwright_core::Resource>::check),
+    #[cfg(feature = "timestream")]
+    ("AWS::Timestream::InfluxDBCluster", <timestream::InfluxDbCluster as cloudwright_core::Resource>::check),
+    #[cfg(feature = "timestream")]
+    ("AWS::Timestream::InfluxDBInstance", <timestream::InfluxDbInstance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "timestream")]
+    ("AWS::Timestream::ScheduledQuery", <timestream::ScheduledQuery as cloudwright_core::Resource>::check),
+    #[cfg(feature = "timestream")]
+    ("AWS::Timestream::Table", <timestream::Table as cloudwright_core::Resource>::check),
+    #[cfg(feature = "transfer")]
+    ("AWS::Transfer::Agreement", <transfer::Agreement as cloudwright_core::Resource>::check),
+    #[cfg(feature = "transfer")]
+    ("AWS::Transfer::Certificate", <transfer::Certificate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "transfer")]
+    ("AWS::Transfer::Connector", <transfer::Connector as cloudwright_core::Resource>::check),
+    #[cfg(feature = "transfer")]
+    ("AWS::Transfer::Profile", <transfer::Profile as cloudwright_core::Resource>::check),
+    #[cfg(feature = "transfer")]
+    ("AWS::Transfer::Server", <transfer::Server as cloudwright_core::Resource>::check),
+    #[cfg(feature = "transfer")]
+    ("AWS::Transfer::User", <transfer::User as cloudwright_core::Resource>::check),
+    #[cfg(feature = "transfer")]
+    ("AWS::Transfer::WebApp", <transfer::WebApp as cloudwright_core::Resource>::check),
+    #[cfg(feature = "transfer")]
+    ("AWS::Transfer::Workflow", <transfer::Workflow as cloudwright_core::Resource>::check),
+    #[cfg(feature = "uxc")]
+    ("AWS::UXC::AccountCustomization", <uxc::AccountCustomization as cloudwright_core::Resource>::check),
+    #[cfg(feature = "verifiedpermissions")]
+    ("AWS::VerifiedPermissions::IdentitySource", <verifiedpermissions::IdentitySource as cloudwright_core::Resource>::check),
+    #[cfg(feature = "verifiedpermissions")]
+    ("AWS::VerifiedPermissions::Policy", <verifiedpermissions::Policy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "verifiedpermissions")]
+    ("AWS::VerifiedPermissions::PolicyStore", <verifiedpermissions::PolicyStore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "verifiedpermissions")]
+    ("AWS::VerifiedPermissions::PolicyTemplate", <verifiedpermissions::PolicyTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "voiceid")]
+    ("AWS::VoiceID::Domain", <voiceid::Domain as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::AccessLogSubscription", <vpclattice::AccessLogSubscription as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::AuthPolicy", <vpclattice::AuthPolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::DomainVerification", <vpclattice::DomainVerification as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::Listener", <vpclattice::Listener as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::ResourceConfiguration", <vpclattice::ResourceConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::ResourceGateway", <vpclattice::ResourceGateway as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::ResourcePolicy", <vpclattice::ResourcePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::Rule", <vpclattice::Rule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::Service", <vpclattice::Service as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::ServiceNetwork", <vpclattice::ServiceNetwork as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::ServiceNetworkResourceAssociation", <vpclattice::ServiceNetworkResourceAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::ServiceNetworkServiceAssociation", <vpclattice::ServiceNetworkServiceAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::ServiceNetworkVpcAssociation", <vpclattice::ServiceNetworkVpcAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "vpclattice")]
+    ("AWS::VpcLattice::TargetGroup", <vpclattice::TargetGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "waf")]
+    ("AWS::WAF::ByteMatchSet", <waf::ByteMatchSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "waf")]
+    ("AWS::WAF::IPSet", <waf::IpSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "waf")]
+    ("AWS::WAF::Rule", <waf::Rule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "waf")]
+    ("AWS::WAF::SizeConstraintSet", <waf::SizeConstraintSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "waf")]
+    ("AWS::WAF::SqlInjectionMatchSet", <waf::SqlInjectionMatchSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "waf")]
+    ("AWS::WAF::WebACL", <waf::WebAcl as cloudwright_core::Resource>::check),
+    #[cfg(feature = "waf")]
+    ("AWS::WAF::XssMatchSet", <waf::XssMatchSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafregional")]
+    ("AWS::WAFRegional::ByteMatchSet", <wafregional::ByteMatchSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafregional")]
+    ("AWS::WAFRegional::GeoMatchSet", <wafregional::GeoMatchSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafregional")]
+    ("AWS::WAFRegional::IPSet", <wafregional::IpSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafregional")]
+    ("AWS::WAFRegional::RateBasedRule", <wafregional::RateBasedRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafregional")]
+    ("AWS::WAFRegional::RegexPatternSet", <wafregional::RegexPatternSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafregional")]
+    ("AWS::WAFRegional::Rule", <wafregional::Rule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafregional")]
+    ("AWS::WAFRegional::SizeConstraintSet", <wafregional::SizeConstraintSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafregional")]
+    ("AWS::WAFRegional::SqlInjectionMatchSet", <wafregional::SqlInjectionMatchSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafregional")]
+    ("AWS::WAFRegional::WebACL", <wafregional::WebAcl as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafregional")]
+    ("AWS::WAFRegional::WebACLAssociation", <wafregional::WebAclAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafregional")]
+    ("AWS::WAFRegional::XssMatchSet", <wafregional::XssMatchSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafv2")]
+    ("AWS::WAFv2::IPSet", <wafv2::IpSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafv2")]
+    ("AWS::WAFv2::LoggingConfiguration", <wafv2::LoggingConfiguration as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafv2")]
+    ("AWS::WAFv2::RegexPatternSet", <wafv2::RegexPatternSet as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafv2")]
+    ("AWS::WAFv2::RuleGroup", <wafv2::RuleGroup as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafv2")]
+    ("AWS::WAFv2::WebACL", <wafv2::WebAcl as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wafv2")]
+    ("AWS::WAFv2::WebACLAssociation", <wafv2::WebAclAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wisdom")]
+    ("AWS::Wisdom::AIAgent", <wisdom::AiAgent as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wisdom")]
+    ("AWS::Wisdom::AIAgentVersion", <wisdom::AiAgentVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wisdom")]
+    ("AWS::Wisdom::AIGuardrail", <wisdom::AiGuardrail as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wisdom")]
+    ("AWS::Wisdom::AIGuardrailVersion", <wisdom::AiGuardrailVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wisdom")]
+    ("AWS::Wisdom::AIPrompt", <wisdom::AiPrompt as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wisdom")]
+    ("AWS::Wisdom::AIPromptVersion", <wisdom::AiPromptVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wisdom")]
+    ("AWS::Wisdom::Assistant", <wisdom::Assistant as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wisdom")]
+    ("AWS::Wisdom::AssistantAssociation", <wisdom::AssistantAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wisdom")]
+    ("AWS::Wisdom::KnowledgeBase", <wisdom::KnowledgeBase as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wisdom")]
+    ("AWS::Wisdom::MessageTemplate", <wisdom::MessageTemplate as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wisdom")]
+    ("AWS::Wisdom::MessageTemplateVersion", <wisdom::MessageTemplateVersion as cloudwright_core::Resource>::check),
+    #[cfg(feature = "wisdom")]
+    ("AWS::Wisdom::QuickResponse", <wisdom::QuickResponse as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspaces")]
+    ("AWS::WorkSpaces::ConnectionAlias", <workspaces::ConnectionAlias as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspaces")]
+    ("AWS::WorkSpaces::Workspace", <workspaces::Workspace as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspaces")]
+    ("AWS::WorkSpaces::WorkspacesPool", <workspaces::WorkspacesPool as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesthinclient")]
+    ("AWS::WorkSpacesThinClient::Environment", <workspacesthinclient::Environment as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesweb")]
+    ("AWS::WorkSpacesWeb::BrowserSettings", <workspacesweb::BrowserSettings as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesweb")]
+    ("AWS::WorkSpacesWeb::DataProtectionSettings", <workspacesweb::DataProtectionSettings as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesweb")]
+    ("AWS::WorkSpacesWeb::IdentityProvider", <workspacesweb::IdentityProvider as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesweb")]
+    ("AWS::WorkSpacesWeb::IpAccessSettings", <workspacesweb::IpAccessSettings as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesweb")]
+    ("AWS::WorkSpacesWeb::NetworkSettings", <workspacesweb::NetworkSettings as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesweb")]
+    ("AWS::WorkSpacesWeb::Portal", <workspacesweb::Portal as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesweb")]
+    ("AWS::WorkSpacesWeb::SessionLogger", <workspacesweb::SessionLogger as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesweb")]
+    ("AWS::WorkSpacesWeb::TrustStore", <workspacesweb::TrustStore as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesweb")]
+    ("AWS::WorkSpacesWeb::UserAccessLoggingSettings", <workspacesweb::UserAccessLoggingSettings as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesweb")]
+    ("AWS::WorkSpacesWeb::UserSettings", <workspacesweb::UserSettings as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesinstances")]
+    ("AWS::WorkspacesInstances::Volume", <workspacesinstances::Volume as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesinstances")]
+    ("AWS::WorkspacesInstances::VolumeAssociation", <workspacesinstances::VolumeAssociation as cloudwright_core::Resource>::check),
+    #[cfg(feature = "workspacesinstances")]
+    ("AWS::WorkspacesInstances::WorkspaceInstance", <workspacesinstances::WorkspaceInstance as cloudwright_core::Resource>::check),
+    #[cfg(feature = "xray")]
+    ("AWS::XRay::Group", <xray::Group as cloudwright_core::Resource>::check),
+    #[cfg(feature = "xray")]
+    ("AWS::XRay::ResourcePolicy", <xray::ResourcePolicy as cloudwright_core::Resource>::check),
+    #[cfg(feature = "xray")]
+    ("AWS::XRay::SamplingRule", <xray::SamplingRule as cloudwright_core::Resource>::check),
+    #[cfg(feature = "xray")]
+    ("AWS::XRay::TransactionSearchConfig", <xray::TransactionSearchConfig as cloudwright_core::Resource>::check),
+];
+
 /// The facts of every type (compiled in or not), sorted by type name.
 pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     &crate::ResourceFacts {
