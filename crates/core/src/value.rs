@@ -317,8 +317,11 @@ impl Value {
     /// assert_eq!(v, Value::map([("Resource", Value::get_att("Table", "Arn"))]));
     /// ```
     ///
-    /// An intrinsic without a typed form or with malformed arguments (`{"Ref": 5}`) stays a
-    /// one-key map, which synthesis refuses ([`Error::IntrinsicAsData`](crate::Error)) naming its
+    /// An intrinsic without a typed form stays a one-key map. Synthesis writes it as it is
+    /// where CloudFormation honours it so (`Fn::Join` over a list parameter, `Fn::GetAtt` of
+    /// an attribute a function names, `Fn::Transform`), with the references inside checked,
+    /// and refuses the others ([`Error::IntrinsicAsData`](crate::Error::IntrinsicAsData):
+    /// malformed, `{"Ref": 5}`, or a function CloudFormation would refuse here) naming the
     /// property path and the typed form to write instead. An object with `Ref` beside other
     /// keys is data.
     pub fn from_json(json: &serde_json::Value) -> Value {
