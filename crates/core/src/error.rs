@@ -82,23 +82,6 @@ pub enum Error {
         /// The stacks (by id) that hold it, sorted.
         stacks: Box<[String]>,
     },
-    /// An `${X}` or `${X.Attr}` placeholder of an `Fn::Sub` template that refers to a
-    /// resource of another stack: a placeholder cannot be imported.
-    #[error(
-        "`{referrer}` in stack `{stack}` at `{property}`: Fn::Sub placeholder `${{{placeholder}}}` refers to a resource of stack `{producer}`; a placeholder cannot be imported: pass it as a variable, `Value::sub_with(template, [(\"Name\", handle.get_att(..))])` with `${{Name}}` in the template, which becomes an export there and an import here"
-    )]
-    SubAcrossStacks {
-        /// The stack.
-        stack: String,
-        /// The logical id (or `Outputs.X`) that holds the template.
-        referrer: String,
-        /// The property path of the template.
-        property: String,
-        /// The placeholder as written (`Table.Arn`).
-        placeholder: String,
-        /// The stack that holds it (boxed, to keep `Error` small).
-        producer: Box<str>,
-    },
     /// An intrinsic function written as data (a map whose only key is `Ref` or `Fn::...`)
     /// that synthesis cannot honour as a reference: malformed (`{"Ref": 5}`, a `Fn::GetAtt`
     /// of one item), without a typed form (`Fn::ToJsonString`), or a map built by hand

@@ -757,15 +757,6 @@ impl RefChecker<'_, '_> {
                 .names
                 .holders(&r.logical_id, attribute.is_some(), &self.stack.id);
             match holders.as_slice() {
-                [producer] if kind == EdgeKind::Sub => {
-                    return Err(Error::SubAcrossStacks {
-                        stack: self.stack.id.to_string(),
-                        referrer: referrer.to_owned(),
-                        property: property.to_owned(),
-                        placeholder: target,
-                        producer: Box::from(&**producer),
-                    });
-                }
                 [producer] => {
                     self.foreign = true;
                     let qualified = Reference {
@@ -829,6 +820,127 @@ fn crosses_stacks(value: &Value, stack: &StackData, names: &Names<'_>, foreign: 
 /// Rewrites references into other stacks as imports (references within the stack serialize
 /// as they are), borrowing when there is nothing to rewrite.
 fn resolve<'v>(
+    value: &'v Value,
+    stack: &StackData,
+    names: &Names<'_>,
+    foreign: bool,
+) -> Cow<'v, Value> {
+    if foreign && let Some(v) = placeholders_to_variables(value, stack, names) {
+        return Cow::Owned(imports(&v, stack, names, foreign).into_owned());
+    }
+    imports(value, stack, names, foreign)
+}
+
+/// `value` with every `Fn::Sub` placeholder (`${X}`, `${X.Attr}`) that names no stack but
+/// another stack's resource turned into a variable holding the typed reference, which
+/// [`imports`] then imports (a placeholder itself cannot be): `${Table.Arn}` becomes
+/// `${TableArn}` with `TableArn` the reference. `None` when there is none.
+fn placeholders_to_variables(value: &Value, stack: &StackData, names: &Names<'_>) -> Option<Value> {
+    let mut changed = false;
+    let out = value.map_refs(&mut |v| {
+        let sub = sub_to_variables(v, stack, names);
+        changed |= sub.is_some();
+        sub
+    });
+    changed.then_some(out)
+}
+
+/// One `Fn::Sub` of [`placeholders_to_variables`] (its variables' values rewritten too).
+fn sub_to_variables(v: &Value, stack: &StackData, names: &Names<'_>) -> Option<Value> {
+    let Value::Sub(template, vars) = v else {
+        return None;
+    };
+    let placeholders = sub_variables(template).ok()?;
+    let mut renamed: BTreeMap<(&str, Option<&str>), String> = BTreeMap::new();
+    let mut added: BTreeMap<String, Value> = BTreeMap::new();
+    for p in &placeholders {
+        let key = (p.name, p.attribute);
+        if vars.contains_key(p.name) || p.name.starts_with("AWS::") || renamed.contains_key(&key) {
+            continue;
+        }
+        let local = Reference::local(p.name);
+        let Some(producer) = producer_of(&local, p.attribute.is_some(), stack, names, true) else {
+            continue;
+        };
+        let base: String = p
+            .name
+            .chars()
+            .chain(p.attribute.unwrap_or_default().chars())
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let taken = |var: &str| {
+            vars.contains_key(var)
+                || added.contains_key(var)
+                || placeholders.iter().any(|q| q.name == var)
+        };
+        let mut var = base.clone();
+        let mut n = 1;
+        while taken(&var) {
+            n += 1;
+            var = format!("{base}{n}");
+        }
+        let qualified = Reference {
+            stack: Some(producer),
+            logical_id: p.name.to_owned(),
+        };
+        let reference = match p.attribute {
+            Some(a) => Value::GetAtt(qualified, a.to_owned()),
+            None => Value::Ref(qualified),
+        };
+        added.insert(var.clone(), reference);
+        renamed.insert(key, var);
+    }
+    if renamed.is_empty() {
+        return None;
+    }
+    let mut variables: BTreeMap<String, Value> = vars
+        .iter()
+        .map(|(k, x)| {
+            let x = placeholders_to_variables(x, stack, names).unwrap_or_else(|| x.clone());
+            (k.clone(), x)
+        })
+        .collect();
+    variables.extend(added);
+    Some(Value::Sub(
+        rename_placeholders(template, &renamed),
+        variables,
+    ))
+}
+
+/// `template` with each placeholder `renamed` maps (by name and attribute) written as
+/// `${variable}`; escapes (`${!Literal}`) and the other placeholders as they are.
+fn rename_placeholders(template: &str, renamed: &BTreeMap<(&str, Option<&str>), String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            break;
+        };
+        let inner = &after[..end];
+        out.push_str(&rest[..start]);
+        let trimmed = inner.trim();
+        let key = match trimmed.split_once('.') {
+            Some((n, a)) => (n, Some(a)),
+            None => (trimmed, None),
+        };
+        match renamed.get(&key).filter(|_| !inner.starts_with('!')) {
+            Some(var) => {
+                out.push_str("${");
+                out.push_str(var);
+                out.push('}');
+            }
+            None => out.push_str(&rest[start..start + 2 + end + 1]),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The references of `value` into other stacks rewritten as imports, borrowing when there
+/// is nothing to rewrite.
+fn imports<'v>(
     value: &'v Value,
     stack: &StackData,
     names: &Names<'_>,

@@ -295,20 +295,61 @@ fn a_reference_written_as_data_into_another_stack_is_refused_where_a_typed_one_i
     };
     assert_eq!(target, "Table");
     assert_eq!(&**stacks, &["One".to_owned(), "Two".to_owned()]);
+}
 
-    // a Fn::Sub placeholder cannot be imported: refused with the typed form
+#[test]
+fn a_sub_placeholder_written_as_data_into_another_stack_becomes_an_imported_variable() {
+    // `${Table.Arn}` cannot be imported as a placeholder: it becomes a variable holding the
+    // reference, as `Value::sub_with` with the handle's attribute writes it
+    let build = |typed: bool| {
+        let app = App::new();
+        let t = app.stack("Data").unwrap().add("Table", table()).unwrap();
+        let mut consumer = app.stack("Api").unwrap();
+        let resource = if typed {
+            Value::sub_with(
+                "${TableArn}/index/${!Literal}${AWS::Region}${TableArn}",
+                [("TableArn", t.attribute("Arn"))],
+            )
+        } else {
+            data(json!({"Fn::Sub": "${Table.Arn}/index/${!Literal}${AWS::Region}${ Table.Arn }"}))
+        };
+        consumer.add("Reader", role(resource)).unwrap();
+        app
+    };
+    let typed = templates(&build(true));
+    let read = templates(&build(false));
+    // the same export, import and order (`${ Table.Arn }` with spaces included)
+    assert_eq!(typed[0], read[0]);
+    let api: serde_json::Value = serde_json::from_str(&read[1].1).unwrap();
+    assert_eq!(
+        api["Resources"]["Reader"]["Properties"]["Policies"][0]["PolicyDocument"]["Resource"],
+        json!({"Fn::Sub": [
+            "${TableArn}/index/${!Literal}${AWS::Region}${TableArn}",
+            {"TableArn": {"Fn::ImportValue": "Data:ExportsOutputFnGetAttTableArn"}}
+        ]})
+    );
+    assert_eq!(typed[1], read[1]);
+
+    // a variable of that name taken already: the next free one
     let app = App::new();
     app.stack("Data").unwrap().add("Table", table()).unwrap();
     let mut consumer = app.stack("Api").unwrap();
     consumer
-        .add("Reader", role(data(json!({"Fn::Sub": "${Table.Arn}/*"}))))
+        .add(
+            "Reader",
+            role(data(
+                json!({"Fn::Sub": ["${TableArn}:${Table.Arn}", {"TableArn": "x"}]}),
+            )),
+        )
         .unwrap();
-    let e = app.synth().unwrap_err();
-    assert!(
-        matches!(&e, Error::SubAcrossStacks { producer, placeholder, .. } if &**producer == "Data" && placeholder == "Table.Arn"),
-        "{e}"
+    let api: serde_json::Value = serde_json::from_str(&templates(&app)[1].1).unwrap();
+    assert_eq!(
+        api["Resources"]["Reader"]["Properties"]["Policies"][0]["PolicyDocument"]["Resource"],
+        json!({"Fn::Sub": [
+            "${TableArn}:${TableArn2}",
+            {"TableArn": "x", "TableArn2": {"Fn::ImportValue": "Data:ExportsOutputFnGetAttTableArn"}}
+        ]})
     );
-    assert!(e.to_string().contains("Value::sub_with"), "{e}");
 }
 
 #[test]
