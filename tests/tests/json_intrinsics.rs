@@ -176,3 +176,22 @@ fn a_json_reference_into_another_stack_is_exported_and_imported_as_a_typed_one()
     assert_stack_lint_clean(&read, "Queues");
     assert_stack_lint_clean(&read, "Api");
 }
+
+#[test]
+fn a_json_sub_placeholder_into_another_stack_is_imported_through_a_variable_and_cfn_lint_passes() {
+    let app = App::new();
+    app.stack("Queues")
+        .unwrap()
+        .add("Queue", sqs::Queue::new())
+        .unwrap();
+    let mut api = app.stack("Api").unwrap();
+    sender(&mut api, document_json(json!({"Fn::Sub": "${Queue.Arn}"})));
+    let asm = app.synth().unwrap();
+    let t: serde_json::Value = serde_json::from_str(&asm.stack("Api").unwrap().template).unwrap();
+    assert_eq!(
+        t["Resources"]["Policy"]["Properties"]["PolicyDocument"]["Statement"][0]["Resource"],
+        json!({"Fn::Sub": ["${QueueArn}", {"QueueArn": {"Fn::ImportValue": "Queues:ExportsOutputFnGetAttQueueArn"}}]})
+    );
+    assert_stack_lint_clean(&asm, "Queues");
+    assert_stack_lint_clean(&asm, "Api");
+}
