@@ -280,7 +280,15 @@ fn prepare(
         }
     }
     for (name, (_, cond)) in &s.conditions {
-        checker.check(&format!("Conditions.{name}"), "", cond)?;
+        let referrer = format!("Conditions.{name}");
+        checker.check(&referrer, "", cond)?;
+        // `{"Condition": other}` read from JSON as a whole condition names another one
+        if let Value::Map(m) = cond
+            && m.len() == 1
+            && let Some(Value::String(other)) = m.get("Condition")
+        {
+            checker.condition(&referrer, other)?;
+        }
     }
     let foreign = checker.foreign;
     // the schema checks after the references, so an intrinsic written as data is reported as

@@ -205,6 +205,15 @@ fn malformed_and_hand_built_intrinsics_are_refused_with_the_typed_form() {
         matches!(&e, Error::UnknownName { name, .. } if name == "Undeclared"),
         "{e}"
     );
+    let app = App::new();
+    let mut s = app.stack("S").unwrap();
+    s.add_condition("C", data(json!({"Condition": "Undeclared"})))
+        .unwrap();
+    let e = app.synth().unwrap_err();
+    assert!(
+        matches!(&e, Error::UnknownName { name, referrer, .. } if name == "Undeclared" && referrer == "Conditions.C"),
+        "{e}"
+    );
 }
 
 #[test]
