@@ -9,6 +9,32 @@
 //! generated resource properties accept: each admits its literal type or any intrinsic
 //! [`Value`], and nothing else, so `true` where a string belongs does not compile.
 //!
+//! They are also what generated attribute getters return (`role.arn()` is a [`Str`],
+//! `subnet.ipv6_cidr_blocks()` a `List<Str>`), and one wrapper does not convert into another:
+//! a string attribute where an integer belongs does not compile. The only conversions
+//! between them are the ones CloudFormation makes: an [`Int`] is a [`Num`]. A [`Value`] is
+//! untyped (an intrinsic written by hand: `Value::r#ref`, `Value::sub`, `Value::import_value`,
+//! a parameter's reference) and converts into every wrapper; every wrapper converts into a
+//! [`Value`] (`Value::from(role.arn())`) to be combined with others (`Value::join`, ...).
+//!
+//! ```
+//! use cloudwright_core::{Int, List, Num, Str, Value};
+//! fn timeout(t: impl Into<Int>) -> Int { t.into() }
+//! let arn = Str(Value::get_att("Role", "Arn"));
+//! timeout(30);
+//! timeout(Value::r#ref("TimeoutParameter")); // an intrinsic goes anywhere
+//! let _: Num = Int::from(5).into();
+//! let _: Value = arn.into();
+//! let _: Value = List::<Str>::Expr(Value::get_azs()).into();
+//! ```
+//!
+//! ```compile_fail,E0277
+//! use cloudwright_core::{Int, Str, Value};
+//! fn timeout(t: impl Into<Int>) -> Int { t.into() }
+//! let arn = Str(Value::get_att("Role", "Arn"));
+//! timeout(arn); // a string is not an integer
+//! ```
+//!
 //! ```
 //! use cloudwright_core::{Pseudo, Value};
 //!
@@ -729,6 +755,20 @@ impl<T, X: Into<T>> From<Vec<X>> for List<T> {
 impl<T> From<Value> for List<T> {
     fn from(v: Value) -> Self {
         List::Expr(v)
+    }
+}
+impl<T: ToValue> From<List<T>> for Value {
+    fn from(v: List<T>) -> Self {
+        match v {
+            List::Items(items) => Value::List(items.iter().map(ToValue::to_value).collect()),
+            List::Expr(v) => v,
+        }
+    }
+}
+/// An integer is a number (an `Int` attribute where a `Num` property belongs).
+impl From<Int> for Num {
+    fn from(v: Int) -> Self {
+        Num(v.0)
     }
 }
 impl<T: ToValue> ToValue for List<T> {
