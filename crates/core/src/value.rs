@@ -902,4 +902,17 @@ mod tests {
         let i: Int = 5u16.into();
         assert_eq!(json(&i.0), "5");
     }
+
+    #[test]
+    fn typed_values_convert_back_into_values() {
+        let azs: List<Str> = List::Expr(Value::get_azs());
+        assert_eq!(Value::from(azs), Value::get_azs());
+        let items: List<Str> = vec!["a", "b"].into();
+        assert_eq!(Value::from(items), Value::list(["a", "b"]));
+        let port = Int(Value::get_att("Db", "Endpoint.Port"));
+        let n: Num = port.into();
+        assert_eq!(n.0, Value::get_att("Db", "Endpoint.Port"));
+        let arn = Str(Value::get_att("Role", "Arn"));
+        assert_eq!(Value::from(arn), Value::get_att("Role", "Arn"));
+    }
 }
