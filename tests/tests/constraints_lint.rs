@@ -117,10 +117,7 @@ fn run_case(rng: &mut Rng) -> (Case, Result<String, Error>) {
     match rng.below(17) {
         0 => {
             let v = s(mutate(rng, "10.0.0.0/24"));
-            let r = ec2::Subnet::new(ec2::SubnetRequired {
-                vpc_id: "vpc-0123abcd".into(),
-            })
-            .cidr_block(v.clone());
+            let r = ec2::Subnet::new("vpc-0123abcd").cidr_block(v.clone());
             let c = Case {
                 what: "Subnet.CidrBlock",
                 property: "CidrBlock",
@@ -130,10 +127,7 @@ fn run_case(rng: &mut Rng) -> (Case, Result<String, Error>) {
         }
         1 => {
             let v = s(mutate(rng, "vpc-0123456789abcdef0"));
-            let r = ec2::Subnet::new(ec2::SubnetRequired {
-                vpc_id: v.clone().into(),
-            })
-            .cidr_block("10.0.0.0/24");
+            let r = ec2::Subnet::new(v.clone()).cidr_block("10.0.0.0/24");
             let c = Case {
                 what: "Subnet.VpcId",
                 property: "VpcId",
@@ -142,10 +136,8 @@ fn run_case(rng: &mut Rng) -> (Case, Result<String, Error>) {
             (c, synth_one(r))
         }
         n @ 2..=4 => {
-            use ec2::security_group::{Ingress, IngressRequired};
-            let rule = Ingress::new(IngressRequired {
-                ip_protocol: "tcp".into(),
-            });
+            use ec2::security_group::Ingress;
+            let rule = Ingress::new("tcp");
             let (rule, property, value, what) = match n {
                 2 => {
                     let v = s(mutate(rng, "10.0.0.0/16"));
@@ -181,11 +173,9 @@ fn run_case(rng: &mut Rng) -> (Case, Result<String, Error>) {
                     )
                 }
             };
-            let r = ec2::SecurityGroup::new(ec2::SecurityGroupRequired {
-                group_description: "property test".into(),
-            })
-            .vpc_id("vpc-0123abcd")
-            .security_group_ingress(vec![rule]);
+            let r = ec2::SecurityGroup::new("property test")
+                .vpc_id("vpc-0123abcd")
+                .security_group_ingress(vec![rule]);
             (
                 Case {
                     what,
@@ -197,10 +187,7 @@ fn run_case(rng: &mut Rng) -> (Case, Result<String, Error>) {
         }
         5 => {
             let v = s(mutate(rng, "property test group"));
-            let r = ec2::SecurityGroup::new(ec2::SecurityGroupRequired {
-                group_description: v.clone().into(),
-            })
-            .vpc_id("vpc-0123abcd");
+            let r = ec2::SecurityGroup::new(v.clone()).vpc_id("vpc-0123abcd");
             let c = Case {
                 what: "SecurityGroup.GroupDescription",
                 property: "GroupDescription",
@@ -339,15 +326,10 @@ fn run_case(rng: &mut Rng) -> (Case, Result<String, Error>) {
             // cfn-lint's E3045 (not a schema constraint) wants ownership controls beside an ACL
             let r = s3::Bucket::new()
                 .access_control(v.clone())
-                .ownership_controls(s3::bucket::OwnershipControls::new(
-                    s3::bucket::OwnershipControlsRequired {
-                        rules: vec![
-                            s3::bucket::OwnershipControlsRule::new()
-                                .object_ownership(s3::bucket::ObjectOwnership::ObjectWriter),
-                        ]
-                        .into(),
-                    },
-                ));
+                .ownership_controls(s3::bucket::OwnershipControls::new(vec![
+                    s3::bucket::OwnershipControlsRule::new()
+                        .object_ownership(s3::bucket::ObjectOwnership::ObjectWriter),
+                ]));
             let c = Case {
                 what: "Bucket.AccessControl",
                 property: "AccessControl",

@@ -9,6 +9,32 @@
 //! generated resource properties accept: each admits its literal type or any intrinsic
 //! [`Value`], and nothing else, so `true` where a string belongs does not compile.
 //!
+//! They are also what generated attribute getters return (`role.arn()` is a [`Str`],
+//! `subnet.ipv6_cidr_blocks()` a `List<Str>`), and one wrapper does not convert into another:
+//! a string attribute where an integer belongs does not compile. The only conversions
+//! between them are the ones CloudFormation makes: an [`Int`] is a [`Num`]. A [`Value`] is
+//! untyped (an intrinsic written by hand: `Value::r#ref`, `Value::sub`, `Value::import_value`,
+//! a parameter's reference) and converts into every wrapper; every wrapper converts into a
+//! [`Value`] (`Value::from(role.arn())`) to be combined with others (`Value::join`, ...).
+//!
+//! ```
+//! use cloudwright_core::{Int, List, Num, Str, Value};
+//! fn timeout(t: impl Into<Int>) -> Int { t.into() }
+//! let arn = Str(Value::get_att("Role", "Arn"));
+//! timeout(30);
+//! timeout(Value::r#ref("TimeoutParameter")); // an intrinsic goes anywhere
+//! let _: Num = Int::from(5).into();
+//! let _: Value = arn.into();
+//! let _: Value = List::<Str>::Expr(Value::get_azs()).into();
+//! ```
+//!
+//! ```compile_fail,E0277
+//! use cloudwright_core::{Int, Str, Value};
+//! fn timeout(t: impl Into<Int>) -> Int { t.into() }
+//! let arn = Str(Value::get_att("Role", "Arn"));
+//! timeout(arn); // a string is not an integer
+//! ```
+//!
 //! ```
 //! use cloudwright_core::{Pseudo, Value};
 //!
@@ -941,6 +967,20 @@ impl<T> From<Value> for List<T> {
         List::Expr(v)
     }
 }
+impl<T: ToValue> From<List<T>> for Value {
+    fn from(v: List<T>) -> Self {
+        match v {
+            List::Items(items) => Value::List(items.iter().map(ToValue::to_value).collect()),
+            List::Expr(v) => v,
+        }
+    }
+}
+/// An integer is a number (an `Int` attribute where a `Num` property belongs).
+impl From<Int> for Num {
+    fn from(v: Int) -> Self {
+        Num(v.0)
+    }
+}
 impl<T: ToValue> ToValue for List<T> {
     fn to_value(&self) -> Value {
         match self {
@@ -1259,5 +1299,18 @@ mod tests {
         assert_eq!(l.to_value(), Value::get_azs());
         let i: Int = 5u16.into();
         assert_eq!(json(&i.0), "5");
+    }
+
+    #[test]
+    fn typed_values_convert_back_into_values() {
+        let azs: List<Str> = List::Expr(Value::get_azs());
+        assert_eq!(Value::from(azs), Value::get_azs());
+        let items: List<Str> = vec!["a", "b"].into();
+        assert_eq!(Value::from(items), Value::list(["a", "b"]));
+        let port = Int(Value::get_att("Db", "Endpoint.Port"));
+        let n: Num = port.into();
+        assert_eq!(n.0, Value::get_att("Db", "Endpoint.Port"));
+        let arn = Str(Value::get_att("Role", "Arn"));
+        assert_eq!(Value::from(arn), Value::get_att("Role", "Arn"));
     }
 }
