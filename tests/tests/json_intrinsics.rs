@@ -16,17 +16,14 @@ fn sender(s: &mut Scope<'_>, document: Json) {
     let role = s
         .add(
             "Role",
-            iam::Role::new(iam::RoleRequired {
-                assume_role_policy_document: json!({
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Principal": {"Service": "lambda.amazonaws.com"},
-                        "Action": "sts:AssumeRole"
-                    }]
-                })
-                .into(),
-            }),
+            iam::Role::new(json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole"
+                }]
+            })),
         )
         .unwrap();
     s.add(
@@ -41,7 +38,7 @@ fn sender(s: &mut Scope<'_>, document: Json) {
 }
 
 /// The policy document allowing `sqs:SendMessage` to `queue_arn`, typed.
-fn document_typed(queue_arn: Value) -> Json {
+fn document_typed(queue_arn: impl Into<Value>) -> Json {
     Json(Value::map([
         ("Version", Value::from("2012-10-17")),
         (
@@ -49,7 +46,7 @@ fn document_typed(queue_arn: Value) -> Json {
             Value::list([Value::map([
                 ("Effect", Value::from("Allow")),
                 ("Action", Value::from("sqs:SendMessage")),
-                ("Resource", queue_arn),
+                ("Resource", queue_arn.into()),
             ])]),
         ),
     ]))

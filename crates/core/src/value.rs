@@ -868,6 +868,12 @@ macro_rules! typed_wrapper {
                 self.0.clone()
             }
         }
+        /// Serializes as the value it holds, so a typed attribute goes into `json!` as it is.
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.0.serialize(s)
+            }
+        }
     };
 }
 
@@ -981,6 +987,13 @@ impl From<Int> for Num {
         Num(v.0)
     }
 }
+/// Serializes as its value: literal items as a JSON array, an intrinsic as itself.
+impl<T: ToValue> Serialize for List<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(s)
+    }
+}
+
 impl<T: ToValue> ToValue for List<T> {
     fn to_value(&self) -> Value {
         match self {
