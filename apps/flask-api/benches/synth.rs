@@ -42,12 +42,15 @@ fn benches(c: &mut Criterion) {
         })
     });
     // the budget is relative to an empty process: spawning and waiting for one, measured here
-    c.bench_function("flask-api/an empty process (/bin/true), for comparison", |b| {
-        b.iter(|| {
-            let status = Command::new("/bin/true").status().unwrap();
-            assert!(status.success());
-        })
-    });
+    c.bench_function(
+        "flask-api/an empty process (/bin/true), for comparison",
+        |b| {
+            b.iter(|| {
+                let status = Command::new("/bin/true").status().unwrap();
+                assert!(status.success());
+            })
+        },
+    );
     let _ = std::fs::remove_dir_all(&out);
 }
 
