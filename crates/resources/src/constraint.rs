@@ -558,7 +558,7 @@ fn check_value(shape: &Shape, value: &Value, path: &mut String) -> Result<(), Vi
             }
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
-                push_index(path, i);
+                push_segment(path, &i.to_string());
                 check_value(&rule.items, item, path)?;
                 if rule.unique
                     && is_literal(item)
@@ -629,14 +629,6 @@ fn push_segment(path: &mut String, segment: &str) {
     path.push_str(segment);
 }
 
-/// [`push_segment`] of a list index, written straight into the path.
-fn push_index(path: &mut String, i: usize) {
-    if !path.is_empty() {
-        path.push('/');
-    }
-    let _ = write!(path, "{i}");
-}
-
 /// A tag key cfn-lint (E3024) and AWS accept: not empty, and not in the reserved `aws:`
 /// namespace (a key of one line: `.` stops at a newline).
 static TAG_KEY: Pattern = Pattern::new("^(?!aws:).+$");
@@ -645,29 +637,29 @@ static TAG_KEY: Pattern = Pattern::new("^(?!aws:).+$");
 /// a list of `Key`/`Value` objects (keys 1 to 128 characters, not starting `aws:`, no key
 /// twice; values at most 256) or a map of the same.
 fn check_tags(tags: &Value, path: &mut String) -> Result<(), Violation> {
-    // the paths are built only for a violation: most tags pass
-    let key_ok = |k: &str, key: &dyn Fn() -> Value, path: &dyn Fn() -> String| {
+    let key_ok = |key: &Value, path: &str| -> Result<(), Violation> {
+        let Value::String(k) = key else { return Ok(()) };
         let n = k.chars().count();
         if n == 0 || n > 128 {
             return Err(Violation::new(
-                path(),
-                &key(),
+                path,
+                key,
                 "tag key of 1 to 128 characters (E3024)",
             ));
         }
         if TAG_KEY.search(k) == Some(false) {
             return Err(Violation::new(
-                path(),
-                &key(),
+                path,
+                key,
                 "tag key not in the reserved aws: namespace (pattern ^(?!aws:).+$, E3024)",
             ));
         }
         Ok(())
     };
-    let value_ok = |value: &Value, path: &dyn Fn() -> String| -> Result<(), Violation> {
+    let value_ok = |value: &Value, path: &str| -> Result<(), Violation> {
         match value {
             Value::String(v) if v.chars().count() > 256 => Err(Violation::new(
-                path(),
+                path,
                 value,
                 "tag value of at most 256 characters (E3024)",
             )),
@@ -681,9 +673,7 @@ fn check_tags(tags: &Value, path: &mut String) -> Result<(), Violation> {
                 let Value::Map(tag) = item else { continue }; // the type check reports it
                 let at = |name: &str| format!("{path}/{i}/{name}");
                 if let Some(key) = tag.get("Key") {
-                    if let Value::String(k) = key {
-                        key_ok(k, &|| key.clone(), &|| at("Key"))?;
-                    }
+                    key_ok(key, &at("Key"))?;
                     if is_literal(key) {
                         if seen.contains(&key) {
                             return Err(Violation::new(
@@ -696,15 +686,15 @@ fn check_tags(tags: &Value, path: &mut String) -> Result<(), Violation> {
                     }
                 }
                 if let Some(value) = tag.get("Value") {
-                    value_ok(value, &|| at("Value"))?;
+                    value_ok(value, &at("Value"))?;
                 }
             }
             Ok(())
         }
         Value::Map(map) => {
             for (k, v) in map {
-                let at = || format!("{path}/{k}");
-                key_ok(k, &|| Value::String(k.clone()), &at)?;
+                let at = format!("{path}/{k}");
+                key_ok(&Value::String(k.clone()), &at)?;
                 value_ok(v, &at)?;
             }
             Ok(())
@@ -871,7 +861,7 @@ fn check_str_form(rule: &StrRule, value: &Value, path: &str) -> Result<(), Viola
 /// case (cfn-lint compares `"TRUE"` with `"true"` as booleans).
 fn enum_matches(allowed: &str, text: &str) -> bool {
     allowed == text
-        || (BOOLEAN_STRINGS.iter().any(|b| b.eq_ignore_ascii_case(text))
+        || (BOOLEAN_STRINGS.contains(&text.to_ascii_lowercase().as_str())
             && allowed.eq_ignore_ascii_case(text))
 }
 
@@ -890,7 +880,9 @@ fn enum_constraint(allowed: &[&str]) -> String {
 /// Refuses a `null` anywhere inside a free-form literal (CloudFormation refuses it in any
 /// position); intrinsics inside are left alone.
 fn no_null_inside(value: &Value, path: &mut String) -> Result<(), Violation> {
-    let visit = |path: &mut String, len: usize, child: &Value| {
+    let mut visit = |segment: &str, child: &Value| {
+        let len = path.len();
+        push_segment(path, segment);
         if matches!(child, Value::Null) {
             return Err(Violation::new(path.clone(), child, NO_NULL));
         }
@@ -899,16 +891,11 @@ fn no_null_inside(value: &Value, path: &mut String) -> Result<(), Violation> {
         Ok(())
     };
     match value {
-        Value::List(items) => items.iter().enumerate().try_for_each(|(i, v)| {
-            let len = path.len();
-            push_index(path, i);
-            visit(path, len, v)
-        }),
-        Value::Map(map) => map.iter().try_for_each(|(k, v)| {
-            let len = path.len();
-            push_segment(path, k);
-            visit(path, len, v)
-        }),
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| visit(&i.to_string(), v)),
+        Value::Map(map) => map.iter().try_for_each(|(k, v)| visit(k, v)),
         _ => Ok(()),
     }
 }
