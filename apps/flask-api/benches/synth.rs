@@ -27,9 +27,13 @@ fn benches(c: &mut Criterion) {
         })
     });
     let out = std::env::temp_dir().join(format!("flask-api-bench-{}", std::process::id()));
+    // another build of the binary (e.g. a copy of the one before a change), to compare the
+    // two back to back with the same bench
+    let binary = std::env::var_os("FLASK_API_BENCH_BINARY")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_app-flask-api").into());
     c.bench_function("flask-api/whole process, start to written assembly", |b| {
         b.iter(|| {
-            let status = Command::new(env!("CARGO_BIN_EXE_app-flask-api"))
+            let status = Command::new(&binary)
                 .args(["--quiet", "--out"])
                 .arg(&out)
                 .status()
@@ -37,6 +41,16 @@ fn benches(c: &mut Criterion) {
             assert!(status.success());
         })
     });
+    // the budget is relative to an empty process: spawning and waiting for one, measured here
+    c.bench_function(
+        "flask-api/an empty process (/bin/true), for comparison",
+        |b| {
+            b.iter(|| {
+                let status = Command::new("/bin/true").status().unwrap();
+                assert!(status.success());
+            })
+        },
+    );
     let _ = std::fs::remove_dir_all(&out);
 }
 

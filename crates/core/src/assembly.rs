@@ -1,5 +1,6 @@
 //! The cloud assembly: templates and a manifest, written atomically to a directory.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -198,11 +199,20 @@ impl Assembly {
     }
 
     /// [`Assembly::write`] in `formats` (JSON templates, and YAML beside them on request).
+    ///
+    /// An assembly already at `dir` that is exactly this one (the same files with the same
+    /// bytes, the same asset directories, nothing else) is left as it is: nothing is written,
+    /// which is the common case of synthesizing again without a change, and as atomic as a
+    /// replacement (a reader sees these files either way).
     pub fn write_formats(&self, dir: &Path, formats: Formats) -> Result<(), Error> {
         let io = |path: &Path| {
             let path = path.to_owned();
             move |source| Error::Io { path, source }
         };
+        let files = self.files(formats)?;
+        if self.is_written_at(dir, &files) {
+            return Ok(());
+        }
         let parent = match dir.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
@@ -221,81 +231,121 @@ impl Assembly {
                 .unwrap_or(0)
         );
         let tmp = parent.join(format!(".{name}.tmp-{unique}"));
-        let result =
-            (|| {
-                std::fs::create_dir(&tmp).map_err(io(&tmp))?;
-                for s in &self.stacks {
-                    let f = tmp.join(s.template_file());
-                    std::fs::write(&f, &s.template).map_err(io(&f))?;
-                    if formats.yaml {
-                        let f = tmp.join(s.yaml_file());
-                        std::fs::write(&f, s.template_yaml()?).map_err(io(&f))?;
+        let result = (|| {
+            std::fs::create_dir(&tmp).map_err(io(&tmp))?;
+            for (name, bytes) in &files {
+                let f = tmp.join(name);
+                std::fs::write(&f, bytes).map_err(io(&f))?;
+            }
+            if dir.exists() && !dir.is_dir() {
+                return Err(Error::Io {
+                    path: dir.to_owned(),
+                    source: std::io::Error::other("exists and is not a directory"),
+                });
+            }
+            let reused = self.write_assets(&tmp, dir)?;
+            if dir.exists() {
+                // an asset context already in the assembly under its content hash is
+                // moved across instead of copied again (the hash covers every file)
+                let mut moved = Vec::new();
+                for context in &reused {
+                    let d = context.directory;
+                    if std::fs::rename(dir.join(d), tmp.join(d)).is_ok() {
+                        moved.push(d);
+                    } else {
+                        context.copy_into(&tmp)?;
                     }
-                    let f = tmp.join(s.graph_file());
-                    std::fs::write(&f, &s.graph_dot).map_err(io(&f))?;
                 }
-                let mut manifest = serde_json::to_string_pretty(&self.manifest_for(formats))
-                    .map_err(|e| Error::Invalid {
-                        path: MANIFEST_FILE.into(),
-                        message: e.to_string(),
-                    })?;
-                manifest.push('\n');
-                let f = tmp.join(MANIFEST_FILE);
-                std::fs::write(&f, manifest).map_err(io(&f))?;
-                if dir.exists() && !dir.is_dir() {
+                let old = parent.join(format!(".{name}.old-{unique}"));
+                if let Err(source) = std::fs::rename(dir, &old) {
+                    // put the moved contexts back: `dir` stays as it was
+                    for d in moved {
+                        let _ = std::fs::rename(tmp.join(d), dir.join(d));
+                    }
                     return Err(Error::Io {
                         path: dir.to_owned(),
-                        source: std::io::Error::other("exists and is not a directory"),
+                        source,
                     });
                 }
-                let reused = self.write_assets(&tmp, dir)?;
-                if dir.exists() {
-                    // an asset context already in the assembly under its content hash is
-                    // moved across instead of copied again (the hash covers every file)
-                    let mut moved = Vec::new();
-                    for context in &reused {
-                        let d = context.directory;
-                        if std::fs::rename(dir.join(d), tmp.join(d)).is_ok() {
-                            moved.push(d);
-                        } else {
-                            context.copy_into(&tmp)?;
-                        }
-                    }
-                    let old = parent.join(format!(".{name}.old-{unique}"));
-                    if let Err(source) = std::fs::rename(dir, &old) {
-                        // put the moved contexts back: `dir` stays as it was
-                        for d in moved {
-                            let _ = std::fs::rename(tmp.join(d), dir.join(d));
-                        }
-                        return Err(Error::Io {
-                            path: dir.to_owned(),
-                            source,
-                        });
-                    }
-                    std::fs::rename(&tmp, dir).map_err(io(dir))?;
-                    std::fs::remove_dir_all(&old).map_err(io(&old))?;
-                } else {
-                    std::fs::rename(&tmp, dir).map_err(io(dir))?;
-                }
-                Ok(())
-            })();
+                std::fs::rename(&tmp, dir).map_err(io(dir))?;
+                std::fs::remove_dir_all(&old).map_err(io(&old))?;
+            } else {
+                std::fs::rename(&tmp, dir).map_err(io(dir))?;
+            }
+            Ok(())
+        })();
         if result.is_err() {
             let _ = std::fs::remove_dir_all(&tmp);
         }
         result
     }
 
-    /// `assets.json` and each asset's context under `asset.<hash>/`, when there are assets.
-    /// A context the assembly at `current` already holds under the same hash is not copied:
-    /// it is returned, for the caller to move across.
-    fn write_assets(&self, dir: &Path, current: &Path) -> Result<Vec<AssetContext<'_>>, Error> {
-        if self.assets.is_empty() && self.file_assets.is_empty() {
-            return Ok(Vec::new());
+    /// The files at the top of the assembly directory, by name, with their contents: each
+    /// stack's template (and YAML template) and graph, the manifest, and `assets.json` when
+    /// there are assets.
+    fn files(&self, formats: Formats) -> Result<Vec<AssemblyFile<'_>>, Error> {
+        let mut files = Vec::new();
+        for s in &self.stacks {
+            files.push((s.template_file(), Cow::Borrowed(s.template.as_bytes())));
+            if formats.yaml {
+                files.push((s.yaml_file(), Cow::Owned(s.template_yaml()?.into_bytes())));
+            }
+            files.push((s.graph_file(), Cow::Borrowed(s.graph_dot.as_bytes())));
         }
-        let io = |path: &Path| {
-            let path = path.to_owned();
-            move |source| Error::Io { path, source }
+        let mut manifest =
+            serde_json::to_string_pretty(&self.manifest_for(formats)).map_err(|e| {
+                Error::Invalid {
+                    path: MANIFEST_FILE.into(),
+                    message: e.to_string(),
+                }
+            })?;
+        manifest.push('\n');
+        files.push((MANIFEST_FILE.to_owned(), Cow::Owned(manifest.into_bytes())));
+        if !self.assets.is_empty() || !self.file_assets.is_empty() {
+            let text = self.assets_text()?;
+            files.push((ASSETS_FILE.to_owned(), Cow::Owned(text.into_bytes())));
+        }
+        Ok(files)
+    }
+
+    /// Whether `dir` holds exactly this assembly: these `files` with these bytes, a directory
+    /// for each asset context (named by the hash of every file in it, as when it is moved
+    /// across by a rewrite), and nothing else. Any doubt (an unreadable entry) is a no.
+    fn is_written_at(&self, dir: &Path, files: &[AssemblyFile<'_>]) -> bool {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return false;
         };
+        let contexts = self.contexts();
+        let mut found = 0;
+        for entry in entries {
+            let Ok(entry) = entry else { return false };
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                return false;
+            };
+            let Ok(kind) = entry.file_type() else {
+                return false;
+            };
+            let expected = if kind.is_file() {
+                files.iter().any(|(n, _)| n == name)
+            } else if kind.is_dir() {
+                contexts.iter().any(|c| c.directory == name)
+            } else {
+                false
+            };
+            if !expected {
+                return false;
+            }
+            found += 1;
+        }
+        found == files.len() + contexts.len()
+            && files.iter().all(|(name, bytes)| {
+                std::fs::read(dir.join(name)).is_ok_and(|on_disk| on_disk == bytes.as_ref())
+            })
+    }
+
+    /// `assets.json`'s text.
+    fn assets_text(&self) -> Result<String, Error> {
         let manifest = AssetManifest {
             version: 1,
             docker_images: self
@@ -309,6 +359,18 @@ impl Assembly {
                 .map(|a| (a.hash.clone(), a.clone()))
                 .collect(),
         };
+        let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Invalid {
+            path: ASSETS_FILE.into(),
+            message: e.to_string(),
+        })?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// Each asset's context under `asset.<hash>/` (`assets.json` is one of
+    /// [`files`](Assembly::files)). A context the assembly at `current` already holds under
+    /// the same hash is not copied: it is returned, for the caller to move across.
+    fn write_assets(&self, dir: &Path, current: &Path) -> Result<Vec<AssetContext<'_>>, Error> {
         let mut reused = Vec::new();
         for context in self.contexts() {
             if current.join(context.directory).is_dir() {
@@ -317,13 +379,6 @@ impl Assembly {
                 context.copy_into(dir)?;
             }
         }
-        let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Invalid {
-            path: ASSETS_FILE.into(),
-            message: e.to_string(),
-        })?;
-        text.push('\n');
-        let f = dir.join(ASSETS_FILE);
-        std::fs::write(&f, text).map_err(io(&f))?;
         Ok(reused)
     }
 
@@ -373,6 +428,9 @@ impl Assembly {
         })
     }
 }
+
+/// A file at the top of an assembly directory: its name and its contents.
+type AssemblyFile<'a> = (String, Cow<'a, [u8]>);
 
 /// An asset's directory in the assembly (`asset.<hash>`), named by a hash of every file it
 /// holds: what [`Assembly::write`] copies from the source, or moves across from the assembly

@@ -515,10 +515,16 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), (PathBuf,
         } else {
             format!("{prefix}/{name}")
         };
-        let meta = std::fs::metadata(&path).map_err(|e| (path.clone(), e))?;
-        if meta.is_dir() {
+        // the directory entry's type needs no system call; a symbolic link is followed
+        let mut kind = entry.file_type().map_err(|e| (path.clone(), e))?;
+        if kind.is_symlink() {
+            kind = std::fs::metadata(&path)
+                .map_err(|e| (path.clone(), e))?
+                .file_type();
+        }
+        if kind.is_dir() {
             walk(&path, &rel, out)?;
-        } else if meta.is_file() {
+        } else if kind.is_file() {
             out.push(rel);
         }
     }
@@ -585,24 +591,43 @@ fn matches(pattern: &[String], path: &[&str]) -> bool {
 
 /// `*`, `?` and `[...]` classes (`[a-z]`, `[!abc]`) within one segment.
 fn glob(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    glob_at(&p, &t)
+    // most segments are a plain name or a lone `*`: no walk, no allocation
+    if !pattern.contains(['*', '?', '[']) {
+        return pattern == text;
+    }
+    if pattern == "*" {
+        return true;
+    }
+    glob_at(pattern, text)
 }
 
-fn glob_at(p: &[char], t: &[char]) -> bool {
-    match p.first() {
-        None => t.is_empty(),
-        Some('*') => (0..=t.len()).any(|skip| glob_at(&p[1..], &t[skip..])),
-        Some('?') => !t.is_empty() && glob_at(&p[1..], &t[1..]),
-        Some('[') => {
-            let Some(close) = p.iter().skip(1).position(|c| *c == ']').map(|i| i + 1) else {
-                return t.first() == Some(&'[') && glob_at(&p[1..], &t[1..]);
+/// [`glob`] on what is left of the pattern and of the text (character by character).
+fn glob_at(p: &str, t: &str) -> bool {
+    let mut pattern = p.chars();
+    let Some(first) = pattern.next() else {
+        return t.is_empty();
+    };
+    let rest = pattern.as_str();
+    let mut text = t.chars();
+    let next = text.next();
+    let t_rest = text.as_str();
+    match first {
+        '*' => t
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([t.len()])
+            .any(|skip| glob_at(rest, &t[skip..])),
+        '?' => next.is_some() && glob_at(rest, t_rest),
+        '[' => {
+            // the class ends at the first `]` after the `[`
+            let Some(close) = rest.find(']') else {
+                return next == Some('[') && glob_at(rest, t_rest);
             };
-            let Some(c) = t.first() else {
+            let Some(c) = next else {
                 return false;
             };
-            let mut class = &p[1..close];
+            let class: Vec<char> = rest[..close].chars().collect();
+            let mut class = class.as_slice();
             let negated = matches!(class.first(), Some('!') | Some('^'));
             if negated {
                 class = &class[1..];
@@ -611,16 +636,16 @@ fn glob_at(p: &[char], t: &[char]) -> bool {
             let mut i = 0;
             while i < class.len() {
                 if i + 2 < class.len() && class[i + 1] == '-' {
-                    hit |= (class[i]..=class[i + 2]).contains(c);
+                    hit |= (class[i]..=class[i + 2]).contains(&c);
                     i += 3;
                 } else {
-                    hit |= class[i] == *c;
+                    hit |= class[i] == c;
                     i += 1;
                 }
             }
-            hit != negated && glob_at(&p[close + 1..], &t[1..])
+            hit != negated && glob_at(&rest[close + 1..], t_rest)
         }
-        Some(c) => t.first() == Some(c) && glob_at(&p[1..], &t[1..]),
+        c => next == Some(c) && glob_at(rest, t_rest),
     }
 }
 

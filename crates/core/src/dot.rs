@@ -28,21 +28,23 @@ pub(crate) struct ImportEdge {
     pub logical_id: String,
 }
 
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+/// Writes the concatenation of `parts` into `out` as one DOT string (quoted and escaped),
+/// without building it first.
+fn push_quoted(out: &mut String, parts: &[&str]) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
+    for part in parts {
+        for c in part.chars() {
+            match c {
+                '"' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\n' => out.push_str("\\n"),
+                _ => out.push(c),
             }
-            '\n' => out.push_str("\\n"),
-            _ => out.push(c),
         }
     }
     out.push('"');
-    out
 }
 
 fn style(kind: EdgeKind) -> &'static str {
@@ -61,10 +63,11 @@ pub(crate) fn render(
     edges: &[LocalEdge],
     imports: &[ImportEdge],
 ) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "digraph {} {{", quote(stack));
+    let mut out = String::with_capacity(256 + 96 * (nodes.len() + edges.len()));
+    out.push_str("digraph ");
+    push_quoted(&mut out, &[stack]);
+    out.push_str(" {\n");
     out.push_str("  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=8];\n");
-    // group by the construct path of each resource's parent
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, n) in nodes.iter().enumerate() {
         let parent = n.path.rsplit_once('/').map_or("", |(p, _)| p);
@@ -75,50 +78,49 @@ pub(crate) fn render(
             "  "
         } else {
             let _ = writeln!(out, "  subgraph cluster_{cluster} {{");
-            let _ = writeln!(
-                out,
-                "    label={}; style=dashed; color=gray;",
-                quote(parent)
-            );
+            out.push_str("    label=");
+            push_quoted(&mut out, &[parent]);
+            out.push_str("; style=dashed; color=gray;\n");
             "    "
         };
         for &i in members {
             let n = &nodes[i];
-            let _ = writeln!(
-                out,
-                "{indent}{} [label={}];",
-                quote(n.logical_id),
-                quote(&format!("{}\n{}", n.logical_id, n.type_name))
-            );
+            out.push_str(indent);
+            push_quoted(&mut out, &[n.logical_id]);
+            out.push_str(" [label=");
+            push_quoted(&mut out, &[n.logical_id, "\n", n.type_name]);
+            out.push_str("];\n");
         }
         if !parent.is_empty() {
             out.push_str("  }\n");
         }
     }
     for e in edges {
-        let _ = writeln!(
-            out,
-            "  {} -> {} [label={}, {}];",
-            quote(nodes[e.from].logical_id),
-            quote(nodes[e.to].logical_id),
-            quote(&e.kind.to_string()),
-            style(e.kind)
-        );
+        out.push_str("  ");
+        push_quoted(&mut out, &[nodes[e.from].logical_id]);
+        out.push_str(" -> ");
+        push_quoted(&mut out, &[nodes[e.to].logical_id]);
+        out.push_str(" [label=");
+        push_quoted(&mut out, &[e.kind.name()]);
+        out.push_str(", ");
+        out.push_str(style(e.kind));
+        out.push_str("];\n");
     }
     for i in imports {
-        let external = format!("{}/{}", i.stack, i.logical_id);
-        let _ = writeln!(
-            out,
-            "  {} [label={}, shape=box, style=\"rounded,dashed\", color=gray];",
-            quote(&external),
-            quote(&format!("{external}\n(stack {})", i.stack))
+        let external = [i.stack.as_str(), "/", i.logical_id.as_str()];
+        out.push_str("  ");
+        push_quoted(&mut out, &external);
+        out.push_str(" [label=");
+        push_quoted(
+            &mut out,
+            &[&i.stack, "/", &i.logical_id, "\n(stack ", &i.stack, ")"],
         );
-        let _ = writeln!(
-            out,
-            "  {} -> {} [label=\"Fn::ImportValue\", color=\"#ff7f0e\", style=dotted];",
-            quote(nodes[i.from].logical_id),
-            quote(&external)
-        );
+        out.push_str(", shape=box, style=\"rounded,dashed\", color=gray];\n");
+        out.push_str("  ");
+        push_quoted(&mut out, &[nodes[i.from].logical_id]);
+        out.push_str(" -> ");
+        push_quoted(&mut out, &external);
+        out.push_str(" [label=\"Fn::ImportValue\", color=\"#ff7f0e\", style=dotted];\n");
     }
     out.push_str("}\n");
     out
@@ -166,5 +168,24 @@ mod tests {
             "{dot}"
         );
         assert!(dot.contains("\"Topic\" -> \"Other/X\""), "{dot}");
+        // byte for byte what the renderer wrote when it built each quoted string first
+        let expected = r##"digraph "S" {
+  rankdir=LR;
+  node [shape=box, style=rounded, fontname="Helvetica", fontsize=10];
+  edge [fontname="Helvetica", fontsize=8];
+  "Topic" [label="Topic\nAWS::SNS::Topic"];
+  subgraph cluster_1 {
+    label="Net"; style=dashed; color=gray;
+    "NetVpc" [label="NetVpc\nAWS::EC2::VPC"];
+  }
+  "Topic" -> "NetVpc" [label="DependsOn", color="#d62728", style=bold];
+  "Other/X" [label="Other/X\n(stack Other)", shape=box, style="rounded,dashed", color=gray];
+  "Topic" -> "Other/X" [label="Fn::ImportValue", color="#ff7f0e", style=dotted];
+}
+"##;
+        assert_eq!(dot, expected);
+        let mut quoted = String::new();
+        push_quoted(&mut quoted, &["a\"b", "\\c\nd"]);
+        assert_eq!(quoted, r#""a\"b\\c\nd""#);
     }
 }

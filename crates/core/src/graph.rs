@@ -21,14 +21,22 @@ pub enum EdgeKind {
     DependsOn,
 }
 
-impl fmt::Display for EdgeKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl EdgeKind {
+    /// The intrinsic or attribute that made the edge (`Ref`, `Fn::GetAtt`, `Fn::Sub`,
+    /// `DependsOn`): what [`Display`](fmt::Display) writes.
+    pub fn name(self) -> &'static str {
+        match self {
             EdgeKind::Ref => "Ref",
             EdgeKind::GetAtt => "Fn::GetAtt",
             EdgeKind::Sub => "Fn::Sub",
             EdgeKind::DependsOn => "DependsOn",
-        })
+        }
+    }
+}
+
+impl fmt::Display for EdgeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 

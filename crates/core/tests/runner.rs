@@ -312,3 +312,57 @@ fn yaml_templates_are_written_beside_the_json_ones_on_request() {
         "{manifest}"
     );
 }
+
+/// Synthesizing again without a change writes nothing: the assembly there already is this one
+/// (the same files, byte for byte, and nothing else). Any difference — a file edited, a stray
+/// file, a format added or dropped, another template — replaces the whole directory.
+#[test]
+fn an_unchanged_assembly_is_left_as_it_is_and_any_difference_replaces_it() {
+    use std::os::unix::fs::MetadataExt;
+    let d = Dir::new("unchanged");
+    let out = d.0.join("out");
+    let ctx = d.0.join("ctx.json");
+    let args = ["--out", out.to_str().unwrap(), "-q"];
+    let inode = |name: &str| std::fs::metadata(out.join(name)).unwrap().ino();
+    assert_eq!(run(&args, &ctx, good).0, 0);
+    let (dir, template) = (
+        std::fs::metadata(&out).unwrap().ino(),
+        inode("Demo.template.json"),
+    );
+    // the same again: the same directory and files, not replacements
+    assert_eq!(run(&args, &ctx, good).0, 0);
+    assert_eq!(std::fs::metadata(&out).unwrap().ino(), dir);
+    assert_eq!(inode("Demo.template.json"), template);
+    assert_eq!(listing(&d.0), ["out"]);
+    // an edited template is written again
+    std::fs::write(out.join("Demo.template.json"), "{}").unwrap();
+    assert_eq!(run(&args, &ctx, good).0, 0);
+    assert_ne!(
+        std::fs::read_to_string(out.join("Demo.template.json")).unwrap(),
+        "{}"
+    );
+    assert_ne!(std::fs::metadata(&out).unwrap().ino(), dir);
+    // a stray file goes with the replaced directory
+    std::fs::write(out.join("stray.txt"), "x").unwrap();
+    assert_eq!(run(&args, &ctx, good).0, 0);
+    assert_eq!(
+        listing(&out),
+        ["Demo.graph.dot", "Demo.template.json", "manifest.json"]
+    );
+    // YAML asked for, then not: added, then removed
+    let yaml = ["--out", out.to_str().unwrap(), "-q", "--yaml"];
+    assert_eq!(run(&yaml, &ctx, good).0, 0);
+    assert!(out.join("Demo.template.yaml").is_file());
+    assert_eq!(run(&args, &ctx, good).0, 0);
+    assert!(!out.join("Demo.template.yaml").exists());
+    // another template
+    let other = |app: &mut App| -> Result<(), Error> {
+        app.stack("Demo")?
+            .add("Queue", RawResource::new("AWS::SQS::Queue"))?;
+        Ok(())
+    };
+    assert_eq!(run(&args, &ctx, other).0, 0);
+    let text = std::fs::read_to_string(out.join("Demo.template.json")).unwrap();
+    assert!(text.contains("AWS::SQS::Queue"), "{text}");
+    assert_eq!(listing(&d.0), ["out"]);
+}

@@ -63,6 +63,12 @@ pub struct Regex {
     /// `programs[0]` is the pattern; the others are its lookarounds' bodies.
     programs: Vec<Program>,
     sets: Vec<Set>,
+    /// Per set, which ASCII characters it matches (bit `c` of the pair): the answer for
+    /// most texts without walking the set's items or its Unicode tables.
+    ascii: Vec<[u64; 2]>,
+    /// The pattern starts with `\A` or a `^` that is not multi-line: it can only match
+    /// from the start of the text, so no other start is tried.
+    anchored: bool,
     node: Node,
 }
 
@@ -106,25 +112,57 @@ impl Regex {
         let mut regex = Regex {
             programs: vec![Program::default()],
             sets: Vec::new(),
+            ascii: Vec::new(),
+            anchored: false,
             node: Node::Empty,
         };
         let mut insts = Vec::new();
         regex.emit(&node, &mut insts)?;
         regex.node = node;
         insts.push(Inst::Match);
+        regex.anchored = matches!(
+            insts.first(),
+            Some(Inst::Assert(
+                Assertion::TextStart | Assertion::LineStart(false)
+            ))
+        );
         regex.programs[0].insts = insts;
         Ok(regex)
     }
 
     /// Whether the pattern matches anywhere in `text` (Python's `regex.search`).
+    ///
+    /// A search allocates nothing once its thread has searched a text as long: the text's
+    /// characters, the explored pairs and the lookaround answers live in buffers kept per
+    /// thread and reused (synthesis checks every literal of every resource with this).
     pub fn is_match(&self, text: &str) -> bool {
-        let input: Vec<char> = text.chars().collect();
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.search(text, &mut scratch),
+            // a search inside a search (not done today): buffers of its own
+            Err(_) => self.search(text, &mut Scratch::default()),
+        })
+    }
+
+    fn search(&self, text: &str, scratch: &mut Scratch) -> bool {
+        let Scratch { input, runs, looks } = scratch;
+        input.clear();
+        input.extend(text.chars());
+        if looks.len() < self.programs.len() {
+            looks.resize_with(self.programs.len(), Vec::new);
+        }
+        for look in looks.iter_mut() {
+            look.clear();
+        }
+        let n = input.len();
+        let last_start = if self.anchored { 0 } else { n };
         let mut search = Search {
             regex: self,
-            input: &input,
-            looks: vec![Vec::new(); self.programs.len()],
+            input,
+            looks,
+            runs,
+            depth: 0,
         };
-        search.run(0, 0..=input.len(), None)
+        search.run(0, 0..=last_start, None)
     }
 
     /// A text built from the pattern's structure with the pseudo-random choices of `seed`
@@ -253,10 +291,15 @@ impl Regex {
             return i;
         }
         self.sets.push(set.clone());
+        self.ascii.push(ascii_members(set));
         self.sets.len() - 1
     }
 
     fn set_matches(&self, set: usize, c: char) -> bool {
+        if c.is_ascii() {
+            let c = c as u32;
+            return self.ascii[set][(c >> 6) as usize] & (1 << (c & 63)) != 0;
+        }
         self.set_contains(&self.sets[set], c)
     }
 
@@ -277,6 +320,54 @@ impl Regex {
     }
 }
 
+/// The ASCII characters `set` matches, as bits (`c` is bit `c % 64` of word `c / 64`): what
+/// [`Regex::set_contains`] answers for each, from the items' ranges rather than 128 calls.
+fn ascii_members(set: &Set) -> [u64; 2] {
+    let mut bits = 0u128;
+    let range = |lo: u32, hi: u32| -> u128 {
+        if lo > hi || lo >= 128 {
+            return 0;
+        }
+        let hi = hi.min(127);
+        let upto = |c: u32| {
+            if c == 127 {
+                u128::MAX
+            } else {
+                (1u128 << (c + 1)) - 1
+            }
+        };
+        upto(hi) & !((1u128 << lo) - 1)
+    };
+    for item in &set.items {
+        bits |= match *item {
+            Item::Char(x) => range(x, x),
+            Item::Range(lo, hi) => range(lo, hi),
+            Item::Class(class, negated) => {
+                let members = match class.table() {
+                    None => range(0, 127), // `Class::Ascii`
+                    Some(table) => table
+                        .iter()
+                        .take_while(|(lo, _)| *lo < 128)
+                        .fold(0, |b, &(lo, hi)| b | range(lo, hi)),
+                };
+                if negated { !members } else { members }
+            }
+            Item::Dot if set.flags.dot_all => u128::MAX,
+            Item::Dot => !(1u128 << u32::from('\n')),
+        };
+    }
+    if set.flags.ignore_case {
+        // an ASCII letter's other case is the other ASCII letter, and only it
+        let upper = range(u32::from('A'), u32::from('Z'));
+        let lower = range(u32::from('a'), u32::from('z'));
+        bits |= ((bits & upper) << 32) | ((bits & lower) >> 32);
+    }
+    if set.negated {
+        bits = !bits;
+    }
+    [bits as u64, (bits >> 64) as u64]
+}
+
 /// The characters that `c` equals ignoring case (simple, one-character mappings).
 fn other_cases(c: char) -> impl Iterator<Item = char> {
     fn single(mut it: impl Iterator<Item = char>) -> Option<char> {
@@ -292,27 +383,60 @@ fn is_word(c: char) -> bool {
     Class::Word.contains(c)
 }
 
+thread_local! {
+    /// The buffers of this thread's searches, reused from one search to the next.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// What a search needs besides the pattern, kept between searches so that a search
+/// allocates nothing once the buffers have grown to the texts' lengths.
+#[derive(Default)]
+struct Scratch {
+    /// The text's characters.
+    input: Vec<char>,
+    /// Per nesting depth of runs (a lookaround runs inside the run that reaches it).
+    runs: Vec<RunBuffers>,
+    /// Per program, per position: 0 unknown, 1 no, 2 yes.
+    looks: Vec<Vec<u8>>,
+}
+
+/// The buffers of one run: the explored pairs and the pairs still to explore.
+#[derive(Default)]
+struct RunBuffers {
+    bits: Vec<u64>,
+    stack: Vec<(usize, usize)>,
+}
+
 /// One search: the text, and the lookarounds' answers per position, computed on demand.
 struct Search<'a> {
     regex: &'a Regex,
     input: &'a [char],
     /// Per program, per position: 0 unknown, 1 no, 2 yes (lookbehinds and lookaheads are
     /// different programs, so one table each).
-    looks: Vec<Vec<u8>>,
+    looks: &'a mut [Vec<u8>],
+    /// The runs' buffers, by depth.
+    runs: &'a mut Vec<RunBuffers>,
+    /// The depth of the run going on.
+    depth: usize,
 }
 
 /// Which (instruction, position) pairs a run has explored.
-enum Visited {
-    Dense { bits: Vec<u64>, width: usize },
+enum Visited<'b> {
+    Dense {
+        bits: &'b mut Vec<u64>,
+        width: usize,
+    },
     Sparse(HashSet<(usize, usize)>),
 }
 
-impl Visited {
-    fn new(insts: usize, positions: usize) -> Visited {
+impl<'b> Visited<'b> {
+    fn new(insts: usize, positions: usize, bits: &'b mut Vec<u64>) -> Visited<'b> {
         let cells = insts.saturating_mul(positions);
         if cells <= 1 << 26 {
+            bits.clear();
+            bits.resize(cells.div_ceil(64), 0);
             Visited::Dense {
-                bits: vec![0; cells.div_ceil(64)],
+                bits,
                 width: positions,
             }
         } else {
@@ -344,11 +468,31 @@ impl Search<'_> {
         starts: impl Iterator<Item = usize>,
         end: Option<usize>,
     ) -> bool {
+        let depth = self.depth;
+        if self.runs.len() <= depth {
+            self.runs.resize_with(depth + 1, RunBuffers::default);
+        }
+        let mut buffers = std::mem::take(&mut self.runs[depth]);
+        self.depth += 1;
+        let found = self.run_with(program, starts, end, &mut buffers);
+        self.depth -= 1;
+        self.runs[depth] = buffers;
+        found
+    }
+
+    fn run_with(
+        &mut self,
+        program: usize,
+        starts: impl Iterator<Item = usize>,
+        end: Option<usize>,
+        buffers: &mut RunBuffers,
+    ) -> bool {
         let regex = self.regex;
         let insts = &regex.programs[program].insts;
         let n = self.input.len();
-        let mut visited = Visited::new(insts.len(), n + 1);
-        let mut stack: Vec<(usize, usize)> = Vec::new();
+        let mut visited = Visited::new(insts.len(), n + 1, &mut buffers.bits);
+        let stack = &mut buffers.stack;
+        stack.clear();
         for start in starts {
             stack.push((0, start));
             while let Some((mut pc, mut pos)) = stack.pop() {
@@ -422,7 +566,7 @@ impl Search<'_> {
     fn look(&mut self, program: usize, ahead: bool, pos: usize) -> bool {
         let n = self.input.len();
         if self.looks[program].is_empty() {
-            self.looks[program] = vec![0; n + 1];
+            self.looks[program].resize(n + 1, 0);
         }
         match self.looks[program][pos] {
             1 => return false,
@@ -497,6 +641,43 @@ mod tests {
             !m(r"^x(?<=\wx)$", "x"),
             "a lookbehind does not look before the text"
         );
+    }
+
+    #[test]
+    fn the_ascii_members_of_a_set_are_what_the_set_matches() {
+        for p in [
+            r"[a-z]",
+            r"(?i)[a-z]",
+            r"(?i)[^k-m0-9_]",
+            r"[\w-]",
+            r"[^\w.]",
+            r"\W",
+            r"[\s\S]",
+            r"\d\D",
+            r"(?s).",
+            r".",
+            r"[\p{L}\p{N}]",
+            r"(?i)[\P{L}\p{Graph}]",
+            r"[\P{Print}\p{Zs}\p{S}\p{P}]",
+            r"[\x00-\x7f]",
+            r"[\u0000-\uffff]",
+            r"[~-\U0010ffff]",
+            r"[ -/:-@\[-`{-~]",
+            r"(?i)\p{C}\p{M}",
+        ] {
+            let regex = Regex::new(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+            for (set, bits) in regex.sets.iter().zip(&regex.ascii) {
+                for c in 0..128u8 {
+                    let bit = bits[usize::from(c >> 6)] >> (c & 63) & 1 == 1;
+                    assert_eq!(
+                        bit,
+                        regex.set_contains(set, char::from(c)),
+                        "{p}: {:?}",
+                        char::from(c)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -100,13 +100,20 @@ pub(super) enum Class {
 }
 
 impl Class {
+    /// The class's code point ranges, sorted (`None` for [`Class::Ascii`]: all of ASCII).
+    pub(super) fn table(self) -> Option<&'static [(u32, u32)]> {
+        match self {
+            Class::Ascii => None,
+            Class::Word => Some(unicode::WORD),
+            Class::Digit => Some(unicode::DIGIT),
+            Class::Space => Some(unicode::SPACE),
+            Class::Table(t) => Some(t),
+        }
+    }
+
     pub(super) fn contains(self, c: char) -> bool {
-        let table = match self {
-            Class::Ascii => return c.is_ascii(),
-            Class::Word => unicode::WORD,
-            Class::Digit => unicode::DIGIT,
-            Class::Space => unicode::SPACE,
-            Class::Table(t) => t,
+        let Some(table) = self.table() else {
+            return c.is_ascii();
         };
         let c = c as u32;
         table
