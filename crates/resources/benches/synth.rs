@@ -7,8 +7,8 @@
 use std::hint::black_box;
 
 use cloudwright_core::{App, Handle, Output, Value};
-use cloudwright_resources::ec2::security_group::{Ingress, IngressRequired};
-use cloudwright_resources::ec2::{SecurityGroup, SecurityGroupRequired};
+use cloudwright_resources::ec2::SecurityGroup;
+use cloudwright_resources::ec2::security_group::Ingress;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// The shape of `crates/core/benches/synth.rs`'s stack (chains of references, `Fn::Sub`,
@@ -21,17 +21,12 @@ fn typed_stack(app: &App, n: usize) {
     let mut prev: Option<Handle<SecurityGroup>> = None;
     let mut first: Option<Handle<SecurityGroup>> = None;
     for i in 0..n {
-        let mut g = SecurityGroup::new(SecurityGroupRequired {
-            group_description: format!("group {i}").into(),
-        })
-        .security_group_ingress(vec![
-            Ingress::new(IngressRequired {
-                ip_protocol: "tcp".into(),
-            })
-            .cidr_ip(format!("10.{}.{}.0/24", i / 256, i % 256))
-            .from_port(443)
-            .to_port(443)
-            .description("https from the subnet"),
+        let mut g = SecurityGroup::new(format!("group {i}")).security_group_ingress(vec![
+            Ingress::new("tcp")
+                .cidr_ip(format!("10.{}.{}.0/24", i / 256, i % 256))
+                .from_port(443)
+                .to_port(443)
+                .description("https from the subnet"),
         ]);
         g = match &prev {
             Some(p) => {
