@@ -167,6 +167,9 @@ pub(crate) mod prelude {
     };
 }
 
+/// A generated type's schema check of its `Properties` (its `Resource::check`).
+pub(crate) type CheckFn = fn(&cloudwright_core::Value) -> Result<(), cloudwright_core::Violation>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +199,3 @@ mod tests {
         assert!(!facts.has_attribute("Nope"));
     }
 }
-
-/// A generated type's schema check of its `Properties` (its `Resource::check`).
-pub(crate) type CheckFn = fn(&cloudwright_core::Value) -> Result<(), cloudwright_core::Violation>;
