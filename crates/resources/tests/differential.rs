@@ -14,7 +14,7 @@
 //! names, near-miss and case-flipped enum members, over-long strings, out-of-range numbers,
 //! objects where strings belong and strings where objects belong, map keys against their
 //! pattern, a required property left out), at any depth. One resource per case; all
-//! templates (100 resources each) go through one cfn-lint run.
+//! templates (100 resources each) go through cfn-lint in one run per core (at most four).
 //!
 //! Since the sample alone passes cfn-lint, every cfn-lint finding on the case's resource is
 //! about the varied property. Only the *schema* rules count: the rules cfn-lint runs for the
@@ -1612,6 +1612,38 @@ fn cfn_lint() -> PathBuf {
     PathBuf::from("cfn-lint")
 }
 
+/// One cfn-lint run over `files`: its findings, as JSON.
+fn lint_files(files: &[PathBuf]) -> Vec<Json> {
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let bin = cfn_lint();
+    let out = Command::new(&bin)
+        .args(["--format", "json", "--regions", "us-east-1", "--"])
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} ({e}); run scripts/test, which installs it into .venv",
+                bin.display()
+            )
+        });
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // cfn-lint exits 0 when clean, with a bit mask (2 error, 4 warning, 8 info) on findings,
+    // and 1 when it could not run
+    assert!(
+        out.status.code() != Some(1) && (out.status.success() || !stdout.trim().is_empty()),
+        "cfn-lint failed to run (status {:?}):\n{}{stdout}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    match serde_json::from_str(&stdout) {
+        Ok(Json::Array(findings)) => findings,
+        Ok(other) => panic!("cfn-lint's output is not a list: {other}"),
+        Err(e) => panic!("cfn-lint's output is not JSON ({e}):\n{stdout}"),
+    }
+}
+
 /// One cfn-lint finding on a case's resource.
 #[derive(Clone, Debug)]
 struct Finding {
@@ -1622,7 +1654,7 @@ struct Finding {
 }
 
 /// Lints the cases (resource `C<i>` is case `i`), in templates of `BATCH` resources, in one
-/// cfn-lint run: the findings per case.
+/// cfn-lint run per core: the findings per case.
 fn lint(cases: &[Case]) -> Vec<Vec<Finding>> {
     static RUNS: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
@@ -1646,29 +1678,29 @@ fn lint(cases: &[Case]) -> Vec<Vec<Finding>> {
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         files.push(file);
     }
-    let bin = cfn_lint();
-    let out = Command::new(&bin)
-        .args(["--format", "json", "--regions", "us-east-1", "--"])
-        .args(&files)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} ({e}); run scripts/test, which installs it into .venv",
-                bin.display()
-            )
-        });
+    // one cfn-lint run per core (at most 4), each over its share of the templates
+    let runs = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+        .min(files.len().max(1));
+    let shares: Vec<Vec<PathBuf>> = (0..runs)
+        .map(|k| files.iter().skip(k).step_by(runs).cloned().collect())
+        .collect();
+    let outputs: Vec<Vec<Json>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .iter()
+            .map(|share| scope.spawn(move || lint_files(share)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| panic!("a cfn-lint run panicked"))
+            })
+            .collect()
+    });
     let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    // cfn-lint exits 0 when clean, with a bit mask (2 error, 4 warning, 8 info) on findings,
-    // and 1 when it could not run
-    assert!(
-        out.status.code() != Some(1) && (out.status.success() || !stdout.trim().is_empty()),
-        "cfn-lint failed to run (status {:?}):\n{}{stdout}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let findings: Json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("cfn-lint's output is not JSON ({e}):\n{stdout}"));
+    let findings = Json::Array(outputs.into_iter().flatten().collect());
     let mut per_case = vec![Vec::new(); cases.len()];
     for f in findings.as_array().into_iter().flatten() {
         let path = f["Location"]["Path"]
